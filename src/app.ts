@@ -1,0 +1,86 @@
+/**
+ * buildApp(config, database): the whole HTTP application, with no side effects on import
+ * and none outside the database it is given. `server.ts` listens; tests inject.
+ */
+import { readFileSync } from 'node:fs'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import secureJson from 'secure-json-parse'
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import auditRoutes from './audit/routes.js'
+import guard from './auth/guard.js'
+import authRoutes from './auth/routes.js'
+import claimRoutes from './claims/routes.js'
+import type { Config } from './config.js'
+import type { Database_ } from './db/open.js'
+import { newId } from './db/ids.js'
+import health from './health.js'
+import { installProblemHandlers } from './http/problems.js'
+import docs from './http/swagger.js'
+import sourceRoutes from './sources/routes.js'
+import speakerRoutes from './speakers/routes.js'
+import { createStores, type Stores } from './stores.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+    stores: Stores
+  }
+}
+
+export const JSON_BODY_LIMIT = 1024 * 1024
+
+const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+export interface BuildOptions {
+  logger?: FastifyServerOptions['logger']
+}
+
+export async function buildApp (config: Config, database: Database_, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: JSON_BODY_LIMIT,
+    // Echo a well-formed incoming X-Request-Id (so a caller can trace its own ids), else mint one.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id']
+      return typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : newId()
+    },
+    routerOptions: { ignoreTrailingSlash: true }
+  }).withTypeProvider<ZodTypeProvider>()
+
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  installProblemHandlers(app)
+
+  // JSON is the only body type (anything else is 415). An empty body is "no body" (so an optional body may be left out whatever the
+  // Content-Type), and prototype-polluting keys are refused rather than parsed.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string
+    if (text.trim() === '') return done(null, undefined)
+    try {
+      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }))
+    } catch {
+      done(Object.assign(new SyntaxError('The request body is not valid JSON'), { statusCode: 400 }), undefined)
+    }
+  })
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+
+  app.decorate('config', config)
+  app.decorate('stores', createStores(database))
+
+  await app.register(guard, { apiKeys: app.stores.apiKeys })
+  await app.register(docs, { version: packageVersion })
+  await app.register(health)
+  await app.register(authRoutes)
+  await app.register(speakerRoutes)
+  await app.register(sourceRoutes)
+  await app.register(claimRoutes)
+  await app.register(auditRoutes)
+  return app
+}

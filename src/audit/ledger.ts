@@ -1,0 +1,222 @@
+/**
+ * The tamper-evident history. Every store write calls `append` inside its own transaction,
+ * so a change and its events commit or roll back together. Each event is chained to the
+ * previous one: hash = sha256(prevHash + JCS(event without hash)), RFC 8785 canonical JSON,
+ * so anyone holding the feed can re-verify it without our code.
+ */
+import { createHash } from 'node:crypto'
+import canonicalizeModule from 'canonicalize'
+import { and, asc, eq, gt, type SQL } from 'drizzle-orm'
+import type { Database_ } from '../db/open.js'
+import { auditEvents } from '../db/schema.js'
+
+export const ROLES = ['viewer', 'reviewer', 'editor', 'admin'] as const
+export type Role = typeof ROLES[number]
+
+export interface Actor { id: string, name: string, role: Role }
+
+/** Who is writing and under which request: every store write takes one. */
+export interface WriteContext { actor: Actor, requestId: string }
+
+export type Changes = Record<string, { from: unknown, to: unknown }>
+
+export interface AuditEntry {
+  action: string
+  entityType: string
+  entityId: string
+  changes: Changes
+}
+
+export interface AuditEvent {
+  seq: number
+  at: string
+  actor: Actor
+  action: string
+  entityType: string
+  entityId: string
+  changes: Changes
+  requestId: string
+  prevHash: string
+  hash: string
+}
+
+// The package is CommonJS whose typings declare an ES default export; under NodeNext the
+// default import is the function itself at run time, so only the type needs telling.
+const canonicalize = canonicalizeModule as unknown as (value: unknown) => string | undefined
+
+export const GENESIS_HASH = '0'.repeat(64)
+
+export function canonicalJson (value: unknown): string {
+  const text = canonicalize(value)
+  if (text === undefined) throw new TypeError('value cannot be canonicalised')
+  return text
+}
+
+export function hashEvent (event: Omit<AuditEvent, 'hash'>): string {
+  return createHash('sha256').update(event.prevHash + canonicalJson(event)).digest('hex')
+}
+
+/** Field-by-field creation snapshot: every field goes from null to its value. */
+export function snapshot (entity: Record<string, unknown>): Changes {
+  const changes: Changes = {}
+  for (const [field, to] of Object.entries(entity)) changes[field] = { from: null, to }
+  return changes
+}
+
+/** Field-by-field removal: every field goes from its value to null. */
+export function removal (entity: Record<string, unknown>): Changes {
+  const changes: Changes = {}
+  for (const [field, from] of Object.entries(entity)) changes[field] = { from, to: null }
+  return changes
+}
+
+/** The fields of `patch` whose value differs from `before`, as from/to pairs. */
+export function diff<T extends Record<string, unknown>> (before: T, patch: Partial<T>): Changes {
+  const changes: Changes = {}
+  for (const [field, to] of Object.entries(patch)) {
+    if (to === undefined) continue
+    const from = before[field] ?? null
+    if (canonicalJson(from) !== canonicalJson(to)) changes[field] = { from, to }
+  }
+  return changes
+}
+
+/** `before` with the fields a PATCH body sent; absent (undefined) fields stay as they were. */
+export function applyPatch<T extends object> (before: T, patch: Partial<T>): T {
+  const sent = Object.entries(patch).filter(([, v]) => v !== undefined)
+  return { ...before, ...Object.fromEntries(sent) }
+}
+
+type Row = typeof auditEvents.$inferSelect
+
+function toEvent (row: Row): AuditEvent {
+  return {
+    seq: row.seq,
+    at: row.at,
+    actor: { id: row.actorId, name: row.actorName, role: row.actorRole as Role },
+    action: row.action,
+    entityType: row.entityType,
+    entityId: row.entityId,
+    changes: JSON.parse(row.changes) as Changes,
+    requestId: row.requestId,
+    prevHash: row.prevHash,
+    hash: row.hash
+  }
+}
+
+export interface AuditFilter {
+  after?: number | undefined
+  entityType?: string | undefined
+  entityId?: string | undefined
+  actor?: string | undefined
+  action?: string | undefined
+  limit: number
+}
+
+export type VerifyResult =
+  | { ok: true, events: number, head: { seq: number, hash: string } | null }
+  | { ok: false, events: number, firstBadSeq: number }
+
+export function createLedger ({ db, sqlite }: Database_) {
+  const headStatement = sqlite.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1')
+
+  return {
+    /**
+     * Appends events in the caller's transaction and returns them. Throws outside one:
+     * an event written on its own could outlive the change it describes, or vice versa.
+     */
+    append (ctx: WriteContext, entries: AuditEntry[], at = new Date().toISOString()): AuditEvent[] {
+      if (!sqlite.inTransaction) throw new Error('ledger.append must run inside the write transaction')
+      let head = headStatement.get() as { seq: number, hash: string } | undefined
+      const written: AuditEvent[] = []
+      for (const entry of entries) {
+        const unsigned = {
+          seq: (head?.seq ?? 0) + 1,
+          at,
+          actor: { id: ctx.actor.id, name: ctx.actor.name, role: ctx.actor.role },
+          ...entry,
+          requestId: ctx.requestId,
+          prevHash: head?.hash ?? GENESIS_HASH
+        }
+        const event = { ...unsigned, hash: hashEvent(unsigned) }
+        db.insert(auditEvents).values({
+          seq: event.seq,
+          at: event.at,
+          actorId: event.actor.id,
+          actorName: event.actor.name,
+          actorRole: event.actor.role,
+          action: event.action,
+          entityType: event.entityType,
+          entityId: event.entityId,
+          changes: canonicalJson(event.changes),
+          requestId: event.requestId,
+          prevHash: event.prevHash,
+          hash: event.hash
+        }).run()
+        written.push(event)
+        head = { seq: event.seq, hash: event.hash }
+      }
+      return written
+    },
+
+    /** The change feed, ascending seq after `after`; `limit + 1` rows tell if more exist. */
+    list (filter: AuditFilter): AuditEvent[] {
+      const where: SQL[] = []
+      if (filter.after !== undefined) where.push(gt(auditEvents.seq, filter.after))
+      if (filter.entityType !== undefined) where.push(eq(auditEvents.entityType, filter.entityType))
+      if (filter.entityId !== undefined) where.push(eq(auditEvents.entityId, filter.entityId))
+      if (filter.actor !== undefined) where.push(eq(auditEvents.actorId, filter.actor))
+      if (filter.action !== undefined) where.push(eq(auditEvents.action, filter.action))
+      return db.select().from(auditEvents).where(and(...where))
+        .orderBy(asc(auditEvents.seq)).limit(filter.limit).all().map(toEvent)
+    },
+
+    head (): { seq: number, hash: string } | null {
+      return (headStatement.get() as { seq: number, hash: string } | undefined) ?? null
+    },
+
+    /**
+     * Walks the whole chain in constant memory: seq must run 1, 2, 3… and every event's
+     * prevHash and recomputed hash must match. Reports the first event that does not.
+     */
+    verify (): VerifyResult {
+      let expectedPrev = GENESIS_HASH
+      let count = 0
+      let last: { seq: number, hash: string } | null = null
+      for (const row of sqlite.prepare('SELECT * FROM audit_events ORDER BY seq').iterate() as Iterable<Record<string, unknown>>) {
+        const event = toEvent({
+          seq: row.seq as number,
+          at: row.at as string,
+          actorId: row.actor_id as string,
+          actorName: row.actor_name as string,
+          actorRole: row.actor_role as string,
+          action: row.action as string,
+          entityType: row.entity_type as string,
+          entityId: row.entity_id as string,
+          changes: row.changes as string,
+          requestId: row.request_id as string,
+          prevHash: row.prev_hash as string,
+          hash: row.hash as string
+        })
+        const { hash, ...unsigned } = event
+        if (event.seq !== count + 1 || event.prevHash !== expectedPrev || hashEvent(unsigned) !== hash) {
+          return { ok: false, events: count, firstBadSeq: count + 1 }
+        }
+        count++
+        expectedPrev = hash
+        last = { seq: event.seq, hash }
+      }
+      return { ok: true, events: count, head: last }
+    }
+  }
+}
+
+export type Ledger = ReturnType<typeof createLedger>
+
+/**
+ * The context for writes that no API key makes (seeding, start-up bootstrap, the CLI):
+ * the audit log names them as system actors, each run under its own request id.
+ */
+export function systemContext (name: string, requestId: string): WriteContext {
+  return { actor: { id: `system:${name}`, name, role: 'admin' }, requestId }
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { decodeCursor, linkNext, pageFrom } from '../http/pagination.js'
+import { notFound } from '../http/problems.js'
+import { idParams, problems } from '../http/schemas.js'
+import { auditPage, auditQuery, historyQuery, verifyResult } from './schemas.js'
+
+const tags = ['Audit']
+const seqCursor = z.tuple([z.number().int()])
+
+/** Where a page of the feed starts: the later of `after` and the cursor's position. */
+function startAfter (after: number | undefined, cursor: string | undefined): number | undefined {
+  const fromCursor = cursor === undefined ? undefined : decodeCursor(cursor, 'seq', seqCursor)[0]
+  if (after === undefined) return fromCursor
+  return Math.max(after, fromCursor ?? after)
+}
+
+const routes: FastifyPluginAsyncZod = async (app) => {
+  const { ledger, claims } = app.stores
+
+  app.get('/v1/audit', {
+    config: { role: 'viewer' },
+    schema: {
+      tags,
+      summary: 'The change feed: audit events in ascending seq',
+      description: 'Poll with `after=<last seq you hold>` to follow new events. `nextCursor` (and `Link: rel="next"`) ' +
+        'lead to the next page of the same query.',
+      querystring: auditQuery,
+      response: { 200: auditPage, ...problems(400) }
+    }
+  }, async (request, reply) => {
+    const { after, cursor, limit, ...filter } = request.query
+    const rows = ledger.list({ ...filter, after: startAfter(after, cursor), limit: limit + 1 })
+    const page = pageFrom(rows, limit, 'seq', (e) => [e.seq])
+    linkNext(request, reply, page.nextCursor)
+    return page
+  })
+
+  app.get('/v1/audit/verify', {
+    config: { role: 'admin' },
+    schema: {
+      tags,
+      summary: 'Walk the whole hash chain and report whether it is intact',
+      description: '200 either way: `{ ok: true, events, head }`, or `{ ok: false, firstBadSeq }` naming the first ' +
+        'event whose seq, prevHash or hash does not check out.',
+      response: { 200: verifyResult }
+    }
+  }, async () => ledger.verify())
+
+  app.get('/v1/claims/:id/history', {
+    config: { role: 'viewer' },
+    schema: {
+      tags: ['Claims', ...tags],
+      summary: 'A claim\'s audit events, oldest first (also after the claim was deleted)',
+      params: idParams,
+      querystring: historyQuery,
+      response: { 200: auditPage, ...problems(400, 404) }
+    }
+  }, async (request, reply) => {
+    const { id } = request.params
+    if (claims.find(id) === undefined) throw notFound(`Claim ${id} does not exist`)
+    const { cursor, limit } = request.query
+    const rows = ledger.list({ entityType: 'claim', entityId: id, after: startAfter(undefined, cursor), limit: limit + 1 })
+    const page = pageFrom(rows, limit, 'seq', (e) => [e.seq])
+    linkNext(request, reply, page.nextCursor)
+    return page
+  })
+}
+
+export default routes

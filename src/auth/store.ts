@@ -1,0 +1,96 @@
+/** API keys: random secrets shown once, stored only as SHA-256 hashes, revocable. */
+import { createHash, randomBytes } from 'node:crypto'
+import { and, asc, count, eq, gt, isNull } from 'drizzle-orm'
+import type { Actor, Ledger, Role, WriteContext } from '../audit/ledger.js'
+import type { Database_ } from '../db/open.js'
+import { apiKeys } from '../db/schema.js'
+import { newId, isUuid } from '../db/ids.js'
+import { conflict, notFound } from '../http/problems.js'
+import type { ApiKey, ApiKeyCreate } from './schemas.js'
+
+const KEY_PREFIX = 'clk_'
+
+/** 32 random bytes (256 bits), base64url, with a prefix that secret scanners can match. */
+export function generateKey (): string {
+  return KEY_PREFIX + randomBytes(32).toString('base64url')
+}
+
+export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex')
+
+type Row = typeof apiKeys.$inferSelect
+const toApiKey = (row: Row): ApiKey =>
+  ({ id: row.id, name: row.name, role: row.role, createdAt: row.createdAt, revokedAt: row.revokedAt })
+
+export function createApiKeysStore ({ db, transaction }: Database_, ledger: Ledger) {
+  function insert (ctx: WriteContext, input: ApiKeyCreate, key: string) {
+    const row: Row = { id: newId(), name: input.name, role: input.role, keyHash: hashKey(key), createdAt: new Date().toISOString(), revokedAt: null }
+    db.insert(apiKeys).values(row).run()
+    ledger.append(ctx, [{
+      action: 'apikey.created',
+      entityType: 'apikey',
+      entityId: row.id,
+      changes: { name: { from: null, to: row.name }, role: { from: null, to: row.role } }
+    }], row.createdAt)
+    return { id: row.id, name: row.name, role: row.role, key, createdAt: row.createdAt }
+  }
+
+  return {
+    create (ctx: WriteContext, input: ApiKeyCreate) {
+      return transaction(() => insert(ctx, input, generateKey()))
+    },
+
+    /** The active key's holder, or undefined for an unknown or revoked key. */
+    authenticate (key: string): Actor | undefined {
+      const row = db.select().from(apiKeys).where(eq(apiKeys.keyHash, hashKey(key))).get()
+      if (row === undefined || row.revokedAt !== null) return undefined
+      return { id: row.id, name: row.name, role: row.role }
+    },
+
+    list (limit: number, afterId?: string): ApiKey[] {
+      return db.select().from(apiKeys)
+        .where(afterId === undefined ? undefined : gt(apiKeys.id, afterId))
+        .orderBy(asc(apiKeys.id)).limit(limit).all().map(toApiKey)
+    },
+
+    /**
+     * Revokes a key. Revoking a revoked key changes nothing (DELETE is idempotent); the
+     * last active admin key cannot be revoked, since nobody could then manage keys.
+     */
+    revoke (ctx: WriteContext, id: string): void {
+      transaction(() => {
+        const row = isUuid(id) ? db.select().from(apiKeys).where(eq(apiKeys.id, id)).get() : undefined
+        if (row === undefined) throw notFound(`API key ${id} does not exist`)
+        if (row.revokedAt !== null) return
+        if (row.role === 'admin') {
+          const admins = db.select({ n: count() }).from(apiKeys)
+            .where(and(eq(apiKeys.role, 'admin'), isNull(apiKeys.revokedAt))).get()
+          if ((admins?.n ?? 0) <= 1) throw conflict('This is the last active admin key: create another admin key before revoking it')
+        }
+        const at = new Date().toISOString()
+        db.update(apiKeys).set({ revokedAt: at }).where(eq(apiKeys.id, id)).run()
+        ledger.append(ctx, [{ action: 'apikey.revoked', entityType: 'apikey', entityId: id, changes: { revokedAt: { from: null, to: at } } }], at)
+      })
+    },
+
+    /**
+     * Start-up bootstrap. With `adminKey` (ADMIN_API_KEY), makes sure an admin key with
+     * exactly that value exists. Without it, creates an admin key only when there is no
+     * key at all, and returns it so the caller can print it once.
+     */
+    bootstrap (ctx: WriteContext, adminKey: string | undefined): { created?: string, revoked?: boolean } {
+      return transaction(() => {
+        if (adminKey !== undefined) {
+          const row = db.select().from(apiKeys).where(eq(apiKeys.keyHash, hashKey(adminKey))).get()
+          if (row === undefined) insert(ctx, { name: 'admin (ADMIN_API_KEY)', role: 'admin' }, adminKey)
+          return { revoked: row?.revokedAt != null }
+        }
+        const any = db.select({ id: apiKeys.id }).from(apiKeys).limit(1).get()
+        if (any !== undefined) return {}
+        return { created: insert(ctx, { name: 'admin (first start)', role: 'admin' }, generateKey()).key }
+      })
+    }
+  }
+}
+
+export type ApiKeysStore = ReturnType<typeof createApiKeysStore>
+export type { Role }

@@ -1,0 +1,122 @@
+import { z } from 'zod'
+import { cursorParam, limitParam } from '../http/pagination.js'
+import { calendarDate, optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
+import { sourceCreate } from '../sources/schemas.js'
+import { speakerCreate } from '../speakers/schemas.js'
+
+export const claimStatus = z.enum(['unverified', 'corroborated', 'disputed'])
+
+/** Latest calendar date anywhere on Earth (UTC+14): a claim cannot be made after it. */
+export function latestDateToday (now = Date.now()): string {
+  return new Date(now + 14 * 3600_000).toISOString().slice(0, 10)
+}
+
+const claimedAt = calendarDate.refine((v) => v <= latestDateToday(), 'must not be in the future')
+  .describe('Calendar date the speaker made the claim (YYYY-MM-DD); not in the future')
+
+const topics = z.array(z.string().trim().regex(/^[a-z0-9-]{1,50}$/, 'must be a lower-case slug [a-z0-9-]{1,50}'))
+  .max(20, 'must have at most 20 topics')
+  .transform((list) => [...new Set(list)])
+  .describe('Lower-case slugs, at most 20; repeats are dropped')
+
+const language = z.string().trim().max(35).transform((tag, ctx) => {
+  try {
+    const [canonical] = Intl.getCanonicalLocales(tag)
+    if (canonical !== undefined) return canonical
+  } catch {}
+  ctx.addIssue({ code: 'custom', message: 'must be a BCP 47 language tag such as "en" or "hy-AM"' })
+  return z.NEVER
+}).describe('BCP 47 language tag, stored in canonical case (e.g. "en-GB")')
+
+export const claim = z.object({
+  id: uuid,
+  text: z.string(),
+  quote: z.string().nullable(),
+  speakerId: uuid,
+  speaker: z.object({ id: uuid, name: z.string() }),
+  sourceId: uuid,
+  source: z.object({ id: uuid, title: z.string(), url: z.string().nullable() }),
+  claimedAt: z.string().describe('Calendar date YYYY-MM-DD'),
+  context: z.string().nullable(),
+  topics: z.array(z.string()),
+  language: z.string(),
+  status: claimStatus.describe('Read-only: starts unverified and is changed only by reviews'),
+  reviewCount: z.number().int(),
+  lastReviewedAt: timestamp.nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  version: z.number().int()
+}).meta({ id: 'Claim', description: 'One attributable statement: who said what, where and when.' })
+
+const inlineSpeaker = speakerCreate.omit({ aliases: true }).meta({
+  id: 'InlineSpeaker',
+  description: 'Found by name or alias (case-insensitive), else created with these fields'
+})
+const inlineSource = sourceCreate.meta({
+  id: 'InlineSource',
+  description: 'Found by URL (else by title + publisher, case-insensitive), else created with these fields'
+})
+
+/** The fields of a new claim, before the speaker/source either-or rule. */
+export const claimFields = z.strictObject({
+  text: requiredText(5000).describe('The claim as attributed (paraphrase or quote)'),
+  quote: optionalText(5000).describe('Verbatim words when the source quotes them'),
+  speakerId: uuid.optional().describe('An existing speaker; or give `speaker` instead'),
+  speaker: inlineSpeaker.optional(),
+  sourceId: uuid.optional().describe('An existing source; or give `source` instead'),
+  source: inlineSource.optional(),
+  claimedAt,
+  context: optionalText(5000).describe('The surrounding situation'),
+  topics: topics.default([]),
+  language: language.default('en')
+})
+
+export const claimCreate = claimFields.superRefine((body, ctx) => {
+  if ((body.speakerId === undefined) === (body.speaker === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['speakerId'], message: 'give exactly one of speakerId or speaker' })
+  }
+  if ((body.sourceId === undefined) === (body.source === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['sourceId'], message: 'give exactly one of sourceId or source' })
+  }
+}).meta({ id: 'ClaimCreate' })
+
+export const claimUpdate = z.strictObject({
+  text: requiredText(5000).optional(),
+  quote: optionalText(5000),
+  speakerId: uuid.optional(),
+  sourceId: uuid.optional(),
+  claimedAt: claimedAt.optional(),
+  context: optionalText(5000),
+  topics: topics.optional(),
+  language: language.optional()
+}).meta({
+  id: 'ClaimUpdate',
+  description: 'Fields to change; absent fields stay as they are, null clears. `status` is changed only by reviews.'
+})
+
+export const claimDelete = z.strictObject({
+  reason: optionalText(1000).describe('Why the claim is withdrawn; kept in its history')
+}).nullish().meta({ id: 'ClaimDelete', description: 'Optional body; may be left out' })
+
+export const claimSorts = ['-claimedAt', 'claimedAt', '-createdAt', 'createdAt', '-updatedAt', '-lastReviewedAt'] as const
+
+export const claimListQuery = z.strictObject({
+  status: claimStatus.optional(),
+  speakerId: z.string().optional(),
+  sourceId: z.string().optional(),
+  topic: z.string().trim().min(1).max(50).optional().describe('Claims tagged with this topic slug'),
+  claimedFrom: calendarDate.optional().describe('claimedAt on or after this date'),
+  claimedTo: calendarDate.optional().describe('claimedAt on or before this date'),
+  reviewer: z.string().optional().describe('Claims reviewed at least once by this API key id'),
+  sort: z.enum(claimSorts).default('-claimedAt').describe('Order; ties are broken by id in the same direction'),
+  limit: limitParam,
+  cursor: cursorParam
+})
+
+export const claimPage = pageOf(claim, 'ClaimPage')
+
+export type Claim = z.infer<typeof claim>
+export type ClaimCreate = z.output<typeof claimCreate>
+export type ClaimUpdate = z.output<typeof claimUpdate>
+export type ClaimListQuery = z.output<typeof claimListQuery>
+export type ClaimSort = typeof claimSorts[number]

@@ -1,0 +1,237 @@
+/** Claims: the only SQL for them, with their topics and embedded speaker/source names. */
+import { z } from 'zod'
+import { and, eq, gte, inArray, isNull, lte, ne, sql, type SQL } from 'drizzle-orm'
+import { applyPatch, diff, snapshot, type Ledger, type WriteContext } from '../audit/ledger.js'
+import { isUuid, newId } from '../db/ids.js'
+import { keysetAfter, keysetOrderBy, type KeysetOrder } from '../db/keyset.js'
+import type { Database_ } from '../db/open.js'
+import { claims, claimTopics, reviews, sources, speakers } from '../db/schema.js'
+import { assertVersion } from '../http/etag.js'
+import { decodeCursor, pageFrom, type Page } from '../http/pagination.js'
+import { conflict, gone, notFound, unprocessable } from '../http/problems.js'
+import type { SourcesStore } from '../sources/store.js'
+import type { SpeakersStore } from '../speakers/store.js'
+import { foldKey } from '../text.js'
+import type { Claim, ClaimCreate, ClaimListQuery, ClaimSort, ClaimUpdate } from './schemas.js'
+
+const columns = {
+  claim: claims,
+  speakerName: speakers.name,
+  sourceTitle: sources.title,
+  sourceUrl: sources.url
+}
+
+type Joined = { claim: typeof claims.$inferSelect, speakerName: string, sourceTitle: string, sourceUrl: string | null }
+
+const toClaim = ({ claim: c, speakerName, sourceTitle, sourceUrl }: Joined): Claim => ({
+  id: c.id,
+  text: c.text,
+  quote: c.quote,
+  speakerId: c.speakerId,
+  speaker: { id: c.speakerId, name: speakerName },
+  sourceId: c.sourceId,
+  source: { id: c.sourceId, title: sourceTitle, url: sourceUrl },
+  claimedAt: c.claimedAt,
+  context: c.context,
+  topics: c.topics,
+  language: c.language,
+  status: c.status,
+  reviewCount: c.reviewCount,
+  lastReviewedAt: c.lastReviewedAt,
+  createdAt: c.createdAt,
+  updatedAt: c.updatedAt,
+  version: c.version
+})
+
+/** The fields a claim's history records: what an editor can change, plus status. */
+const recorded = (c: Claim) => ({
+  text: c.text,
+  quote: c.quote,
+  speakerId: c.speakerId,
+  sourceId: c.sourceId,
+  claimedAt: c.claimedAt,
+  context: c.context,
+  topics: c.topics,
+  language: c.language,
+  status: c.status
+})
+
+const sortOrders: Record<ClaimSort, KeysetOrder> = {
+  '-claimedAt': { column: claims.claimedAt, direction: 'desc' },
+  claimedAt: { column: claims.claimedAt, direction: 'asc' },
+  '-createdAt': { column: claims.createdAt, direction: 'desc' },
+  createdAt: { column: claims.createdAt, direction: 'asc' },
+  '-updatedAt': { column: claims.updatedAt, direction: 'desc' },
+  '-lastReviewedAt': { column: claims.lastReviewedAt, direction: 'desc', nullable: true }
+}
+
+const sortValue: Record<ClaimSort, (c: Claim) => string | null> = {
+  '-claimedAt': (c) => c.claimedAt,
+  claimedAt: (c) => c.claimedAt,
+  '-createdAt': (c) => c.createdAt,
+  createdAt: (c) => c.createdAt,
+  '-updatedAt': (c) => c.updatedAt,
+  '-lastReviewedAt': (c) => c.lastReviewedAt
+}
+
+export function createClaimsStore (database: Database_, ledger: Ledger, speakersStore: SpeakersStore, sourcesStore: SourcesStore) {
+  const { db, transaction } = database
+  const selectClaims = () => db.select(columns).from(claims)
+    .innerJoin(speakers, eq(speakers.id, claims.speakerId))
+    .innerJoin(sources, eq(sources.id, claims.sourceId))
+
+  /** The claim row whatever its state, with what a 410 needs to say. */
+  function find (id: string): { claim: Claim, deleted: Joined['claim'] | null } | undefined {
+    if (!isUuid(id)) return undefined
+    const row = selectClaims().where(eq(claims.id, id)).get()
+    if (row === undefined) return undefined
+    return { claim: toClaim(row), deleted: row.claim.deletedAt === null ? null : row.claim }
+  }
+
+  /** The live claim; 404 if it never existed, 410 (naming when and by whom) if deleted. */
+  function require (id: string): Claim {
+    const found = find(id)
+    if (found === undefined) throw notFound(`Claim ${id} does not exist`)
+    if (found.deleted !== null) {
+      const { deletedAt, deletedBy, deleteReason } = found.deleted
+      throw gone(`Claim ${id} was deleted at ${deletedAt} by ${deletedBy?.name ?? 'unknown'}`,
+        { deletedAt, deletedBy, reason: deleteReason })
+    }
+    return found.claim
+  }
+
+  /** The id of a live claim by this speaker on this date with the same text (folded), if any. */
+  function findDuplicate (speakerId: string, claimedAt: string, text: string, selfId?: string): string | undefined {
+    const where = [eq(claims.speakerId, speakerId), eq(claims.claimedAt, claimedAt), eq(claims.textKey, foldKey(text)), isNull(claims.deletedAt)]
+    if (selfId !== undefined) where.push(ne(claims.id, selfId))
+    return db.select({ id: claims.id }).from(claims).where(and(...where)).get()?.id
+  }
+
+  function assertNotDuplicate (speakerId: string, claimedAt: string, text: string, selfId?: string) {
+    const existingId = findDuplicate(speakerId, claimedAt, text, selfId)
+    if (existingId !== undefined) {
+      const existing = { id: existingId }
+      throw conflict(`Claim ${existing.id} already records this speaker saying this on ${claimedAt}`,
+        { existingId: existing.id }, { location: `/v1/claims/${existing.id}` })
+    }
+  }
+
+  function assertExists (what: 'speakerId' | 'sourceId', id: string) {
+    const store = what === 'speakerId' ? speakersStore : sourcesStore
+    if (store.get(id) === undefined) {
+      throw unprocessable(`${what} ${id} does not name an existing ${what === 'speakerId' ? 'speaker' : 'source'}`,
+        { errors: [{ path: '/' + what, message: 'does not exist' }] })
+    }
+  }
+
+  function setTopics (claimId: string, topics: string[]) {
+    db.delete(claimTopics).where(eq(claimTopics.claimId, claimId)).run()
+    if (topics.length > 0) db.insert(claimTopics).values(topics.map((topic) => ({ claimId, topic }))).run()
+  }
+
+  /** Inserts a claim (finding or creating an inline speaker/source) in the caller's transaction. */
+  function insert (ctx: WriteContext, input: ClaimCreate, at: string): Claim {
+    let speakerId = input.speakerId
+    if (input.speaker !== undefined) speakerId = speakersStore.findOrCreate(ctx, { ...input.speaker, aliases: [] }, at).id
+    else assertExists('speakerId', speakerId as string)
+    let sourceId = input.sourceId
+    if (input.source !== undefined) sourceId = sourcesStore.findOrCreate(ctx, input.source, at).id
+    else assertExists('sourceId', sourceId as string)
+    assertNotDuplicate(speakerId as string, input.claimedAt, input.text)
+    const id = newId()
+    db.insert(claims).values({
+      id,
+      text: input.text,
+      textKey: foldKey(input.text),
+      quote: input.quote ?? null,
+      speakerId: speakerId as string,
+      sourceId: sourceId as string,
+      claimedAt: input.claimedAt,
+      context: input.context ?? null,
+      topics: input.topics,
+      language: input.language,
+      status: 'unverified',
+      createdAt: at,
+      updatedAt: at,
+      version: 1
+    }).run()
+    setTopics(id, input.topics)
+    const created = require(id)
+    ledger.append(ctx, [{ action: 'claim.created', entityType: 'claim', entityId: id, changes: snapshot(recorded(created)) }], at)
+    return created
+  }
+
+  return {
+    find,
+    require,
+    insert,
+    findDuplicate,
+
+    create (ctx: WriteContext, input: ClaimCreate): Claim {
+      return transaction(() => insert(ctx, input, new Date().toISOString()))
+    },
+
+    update (ctx: WriteContext, id: string, patch: ClaimUpdate, expected?: number): Claim {
+      return transaction(() => {
+        const before = require(id)
+        assertVersion('Claim', expected, before.version)
+        const next = applyPatch(recorded(before), patch)
+        const changes = diff(recorded(before), next)
+        if (Object.keys(changes).length === 0) return before
+        if (changes.speakerId !== undefined) assertExists('speakerId', next.speakerId)
+        if (changes.sourceId !== undefined) assertExists('sourceId', next.sourceId)
+        if (changes.text !== undefined || changes.speakerId !== undefined || changes.claimedAt !== undefined) {
+          assertNotDuplicate(next.speakerId, next.claimedAt, next.text, id)
+        }
+        const at = new Date().toISOString()
+        db.update(claims).set({ ...next, textKey: foldKey(next.text), updatedAt: at, version: before.version + 1 })
+          .where(eq(claims.id, id)).run()
+        if (changes.topics !== undefined) setTopics(id, next.topics)
+        ledger.append(ctx, [{ action: 'claim.updated', entityType: 'claim', entityId: id, changes }], at)
+        return require(id)
+      })
+    },
+
+    /** Soft delete: the row and its history stay; reads answer 410 from now on. */
+    delete (ctx: WriteContext, id: string, reason: string | undefined, expected?: number): void {
+      transaction(() => {
+        const before = require(id)
+        assertVersion('Claim', expected, before.version)
+        const at = new Date().toISOString()
+        const by = { id: ctx.actor.id, name: ctx.actor.name }
+        db.update(claims).set({ deletedAt: at, deletedBy: by, deleteReason: reason ?? null, updatedAt: at, version: before.version + 1 })
+          .where(eq(claims.id, id)).run()
+        ledger.append(ctx, [{
+          action: 'claim.deleted',
+          entityType: 'claim',
+          entityId: id,
+          changes: { deletedAt: { from: null, to: at }, reason: { from: null, to: reason ?? null } }
+        }], at)
+      })
+    },
+
+    list (query: ClaimListQuery): Page<Claim> {
+      const order = sortOrders[query.sort]
+      const where: SQL[] = [isNull(claims.deletedAt)]
+      if (query.status !== undefined) where.push(eq(claims.status, query.status))
+      if (query.speakerId !== undefined) where.push(eq(claims.speakerId, query.speakerId))
+      if (query.sourceId !== undefined) where.push(eq(claims.sourceId, query.sourceId))
+      if (query.claimedFrom !== undefined) where.push(gte(claims.claimedAt, query.claimedFrom))
+      if (query.claimedTo !== undefined) where.push(lte(claims.claimedAt, query.claimedTo))
+      if (query.topic !== undefined) {
+        where.push(inArray(claims.id, db.select({ id: claimTopics.claimId }).from(claimTopics).where(eq(claimTopics.topic, query.topic))))
+      }
+      if (query.reviewer !== undefined) {
+        where.push(sql`exists (select 1 from ${reviews} where ${reviews.claimId} = ${claims.id} and ${reviews.reviewerId} = ${query.reviewer})`)
+      }
+      if (query.cursor !== undefined) {
+        const [value, lastId] = decodeCursor(query.cursor, query.sort, z.tuple([z.string().nullable(), z.string()]))
+        where.push(keysetAfter(order, claims.id, value, lastId))
+      }
+      const rows = selectClaims().where(and(...where)).orderBy(...keysetOrderBy(order, claims.id)).limit(query.limit + 1).all()
+      return pageFrom(rows.map(toClaim), query.limit, query.sort, (c) => [sortValue[query.sort](c), c.id])
+    }
+  }
+}
+
+export type ClaimsStore = ReturnType<typeof createClaimsStore>

@@ -1,0 +1,59 @@
+/**
+ * Configuration: parsed once from the environment into a frozen object that is passed
+ * in; nothing else reads process.env. A bad value stops the start with one line naming
+ * the variable.
+ */
+import { z } from 'zod'
+
+const boolean = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_PATH: z.string().min(1).default('./data/claims.db'),
+  ADMIN_API_KEY: z.string().min(32, 'must be at least 32 characters').max(256).regex(/^\S+$/, 'must not contain whitespace').optional(),
+  SEED: boolean.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+  CORS_ORIGINS: z.string().transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o !== ''))
+    .pipe(z.array(z.url({ protocol: /^https?$/ }))).optional(),
+  PUBLISHER_NAME: z.string().min(1).max(200).default('Claimledger'),
+  PUBLISHER_URL: z.url({ protocol: /^https?$/ }).optional()
+})
+
+/** The one definition of the configuration: its type is derived from the schema, never written twice. */
+const toConfig = (e: z.output<typeof schema>) => Object.freeze({
+  port: e.PORT,
+  host: e.HOST,
+  databasePath: e.DATABASE_PATH,
+  adminApiKey: e.ADMIN_API_KEY,
+  /** undefined: seed only an empty database (the default). */
+  seed: e.SEED,
+  logLevel: e.LOG_LEVEL,
+  rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+  corsOrigins: Object.freeze(e.CORS_ORIGINS ?? []),
+  publisherName: e.PUBLISHER_NAME,
+  publisherUrl: e.PUBLISHER_URL
+})
+
+export type Config = ReturnType<typeof toConfig>
+
+export class ConfigError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Reads the environment; empty strings count as unset. Throws ConfigError naming the first bad variable. */
+export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''))
+  const result = schema.safeParse(present)
+  if (!result.success) {
+    const issue = result.error.issues[0]!
+    const name = String(issue.path[0])
+    const shown = name === 'ADMIN_API_KEY' ? '' : ` (got ${JSON.stringify(present[name])})`
+    throw new ConfigError(`Invalid configuration: ${name} ${issue.message}${shown}`)
+  }
+  return toConfig(result.data)
+}

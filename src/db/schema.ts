@@ -1,0 +1,134 @@
+/**
+ * The whole relational schema. drizzle-kit turns this file into the SQL in `migrations/`;
+ * hand-written migrations there add what drizzle cannot express (audit triggers).
+ *
+ * Conventions: snake_case columns, text UUID v7 primary keys, RFC 3339 UTC text times
+ * (they sort lexicographically), JSON arrays stored as text.
+ */
+import { sql } from 'drizzle-orm'
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+const timestamps = {
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+  version: integer('version').notNull().default(1)
+}
+
+export const apiKeys = sqliteTable('api_keys', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['viewer', 'reviewer', 'editor', 'admin'] }).notNull(),
+  /** SHA-256 of the key: keys carry 256 bits of entropy, so a slow hash adds nothing. */
+  keyHash: text('key_hash').notNull().unique(),
+  createdAt: text('created_at').notNull(),
+  revokedAt: text('revoked_at')
+})
+
+export const speakers = sqliteTable('speakers', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind', { enum: ['person', 'organization', 'government', 'other'] }).notNull(),
+  description: text('description'),
+  aliases: text('aliases', { mode: 'json' }).$type<string[]>().notNull(),
+  ...timestamps
+})
+
+/**
+ * Every name and alias of every speaker, folded for comparison. The primary key makes
+ * "unique across all speakers' names and aliases" a database guarantee, and it is the
+ * index behind find-by-name-or-alias and the `q` prefix filter.
+ */
+export const speakerNames = sqliteTable('speaker_names', {
+  nameKey: text('name_key').primaryKey(),
+  speakerId: text('speaker_id').notNull().references(() => speakers.id, { onDelete: 'cascade' }),
+  isAlias: integer('is_alias', { mode: 'boolean' }).notNull()
+}, (t) => [index('speaker_names_speaker_idx').on(t.speakerId)])
+
+export const sources = sqliteTable('sources', {
+  id: text('id').primaryKey(),
+  title: text('title').notNull(),
+  publisher: text('publisher'),
+  url: text('url').unique(),
+  kind: text('kind', {
+    enum: ['article', 'broadcast', 'transcript', 'social_post', 'press_release', 'report', 'other']
+  }).notNull(),
+  publishedAt: text('published_at'),
+  ...timestamps
+}, (t) => [
+  index('sources_title_idx').on(sql`lower(${t.title})`, sql`lower(${t.publisher})`),
+  index('sources_publisher_idx').on(sql`lower(${t.publisher})`)
+])
+
+export const claims = sqliteTable('claims', {
+  id: text('id').primaryKey(),
+  text: text('text').notNull(),
+  /** NFC + case-folded + whitespace-collapsed text: the duplicate-detection key. */
+  textKey: text('text_key').notNull(),
+  quote: text('quote'),
+  speakerId: text('speaker_id').notNull().references(() => speakers.id),
+  sourceId: text('source_id').notNull().references(() => sources.id),
+  claimedAt: text('claimed_at').notNull(),
+  context: text('context'),
+  topics: text('topics', { mode: 'json' }).$type<string[]>().notNull(),
+  language: text('language').notNull(),
+  status: text('status', { enum: ['unverified', 'corroborated', 'disputed'] }).notNull(),
+  reviewCount: integer('review_count').notNull().default(0),
+  lastReviewedAt: text('last_reviewed_at'),
+  ...timestamps,
+  deletedAt: text('deleted_at'),
+  deletedBy: text('deleted_by', { mode: 'json' }).$type<{ id: string, name: string }>(),
+  deleteReason: text('delete_reason')
+}, (t) => [
+  uniqueIndex('claims_duplicate_idx').on(t.speakerId, t.claimedAt, t.textKey).where(sql`deleted_at IS NULL`),
+  index('claims_claimed_at_idx').on(t.claimedAt, t.id),
+  index('claims_created_at_idx').on(t.createdAt, t.id),
+  index('claims_updated_at_idx').on(t.updatedAt, t.id),
+  index('claims_status_claimed_at_idx').on(t.status, t.claimedAt, t.id),
+  index('claims_speaker_claimed_at_idx').on(t.speakerId, t.claimedAt, t.id),
+  index('claims_source_claimed_at_idx').on(t.sourceId, t.claimedAt, t.id),
+  index('claims_last_reviewed_idx').on(t.lastReviewedAt, t.id)
+])
+
+/** One row per (claim, topic): the index behind the `topic` filter. */
+export const claimTopics = sqliteTable('claim_topics', {
+  claimId: text('claim_id').notNull().references(() => claims.id, { onDelete: 'cascade' }),
+  topic: text('topic').notNull()
+}, (t) => [primaryKey({ columns: [t.topic, t.claimId] }), index('claim_topics_claim_idx').on(t.claimId)])
+
+export const reviews = sqliteTable('reviews', {
+  id: text('id').primaryKey(),
+  claimId: text('claim_id').notNull().references(() => claims.id),
+  verdict: text('verdict', { enum: ['unverified', 'corroborated', 'disputed'] }).notNull(),
+  previousStatus: text('previous_status', { enum: ['unverified', 'corroborated', 'disputed'] }).notNull(),
+  note: text('note').notNull(),
+  evidence: text('evidence', { mode: 'json' })
+    .$type<Array<{ url: string, title?: string, stance: 'supports' | 'refutes' | 'context' }>>().notNull(),
+  reviewerId: text('reviewer_id').notNull(),
+  reviewerName: text('reviewer_name').notNull(),
+  createdAt: text('created_at').notNull()
+}, (t) => [
+  index('reviews_claim_idx').on(t.claimId, t.createdAt, t.id),
+  index('reviews_reviewer_idx').on(t.reviewerId, t.claimId)
+])
+
+export const auditEvents = sqliteTable('audit_events', {
+  /** AUTOINCREMENT so a sequence number is never reused, even after a rollback. */
+  seq: integer('seq').primaryKey({ autoIncrement: true }),
+  at: text('at').notNull(),
+  actorId: text('actor_id').notNull(),
+  actorName: text('actor_name').notNull(),
+  actorRole: text('actor_role').notNull(),
+  action: text('action').notNull(),
+  entityType: text('entity_type').notNull(),
+  entityId: text('entity_id').notNull(),
+  /** Canonical (RFC 8785) JSON text, kept byte-exact so the hash can be recomputed. */
+  changes: text('changes').notNull(),
+  requestId: text('request_id').notNull(),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull().unique()
+}, (t) => [
+  index('audit_entity_idx').on(t.entityType, t.entityId, t.seq),
+  index('audit_actor_idx').on(t.actorId, t.seq),
+  index('audit_action_idx').on(t.action, t.seq),
+  check('audit_hash_hex', sql`length(${t.hash}) = 64 AND length(${t.prevHash}) = 64`)
+])

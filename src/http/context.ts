@@ -1,0 +1,6 @@
+import type { FastifyRequest } from 'fastify'
+import type { WriteContext } from '../audit/ledger.js'
+
+/** The audit context of a request: its caller and its request id. */
+export const writeContext = (request: FastifyRequest): WriteContext =>
+  ({ actor: request.actor, requestId: request.id })

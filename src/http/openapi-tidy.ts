@@ -1,0 +1,93 @@
+/**
+ * Post-processing of the generated OpenAPI document. fastify-type-provider-zod emits every
+ * registered schema twice (`X` for output, `XInput` for input) whether used or not; we keep
+ * only the components the paths reach, give an input-only schema its plain name, and name
+ * success responses instead of leaving "Default Response".
+ */
+import { STATUS_CODES } from 'node:http'
+
+type Json = Record<string, unknown>
+const REF = '#/components/schemas/'
+
+function refsIn (value: unknown, found: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const item of value) refsIn(item, found)
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      if (key === '$ref' && typeof child === 'string' && child.startsWith(REF)) found.add(child.slice(REF.length))
+      else refsIn(child, found)
+    }
+  }
+}
+
+function rewriteRefs (value: unknown, rename: Map<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((item) => rewriteRefs(item, rename))
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(Object.entries(value).map(([key, child]) => {
+    if (key === '$ref' && typeof child === 'string' && child.startsWith(REF)) {
+      const name = child.slice(REF.length)
+      return [key, REF + (rename.get(name) ?? name)]
+    }
+    return [key, rewriteRefs(child, rename)]
+  }))
+}
+
+const HEADERS = {
+  RequestId: { description: 'The request\'s id (an incoming valid X-Request-Id is echoed); audit events record it', schema: { type: 'string' } },
+  ETag: { description: '`"<version>"` of the resource, for If-Match and If-None-Match', schema: { type: 'string' } },
+  Location: { description: 'Path of the created (or, for a duplicate, the existing) resource', schema: { type: 'string' } },
+  Link: { description: '`<…>; rel="next"` when there is a next page (RFC 8288)', schema: { type: 'string' } },
+  WWWAuthenticate: { description: '`Bearer realm="claimledger"`', schema: { type: 'string' } }
+}
+const header = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` })
+const VERSIONED = new Set(['Claim', 'Speaker', 'Source'].map((name) => REF + name))
+
+/** The headers each response carries, from its status and body schema. */
+function responseHeaders (status: number, response: Json): Json {
+  const ref = ((response.content as Record<string, { schema?: { $ref?: string } }> | undefined)?.['application/json']?.schema?.$ref) ?? ''
+  return {
+    'X-Request-Id': header('RequestId'),
+    ...(status < 300 && VERSIONED.has(ref) ? { ETag: header('ETag') } : {}),
+    ...(status === 201 || status === 409 ? { Location: header('Location') } : {}),
+    ...(ref.endsWith('Page') ? { Link: header('Link') } : {}),
+    ...(status === 401 ? { 'WWW-Authenticate': header('WWWAuthenticate') } : {})
+  }
+}
+
+export function tidyOpenapi<T extends Json> (document: T): T {
+  const components = (document.components ?? {}) as Json
+  const schemas = (components.schemas ?? {}) as Record<string, unknown>
+
+  // Components reachable from the paths, following refs between components.
+  const reachable = new Set<string>()
+  refsIn(document.paths, reachable)
+  for (const pending = [...reachable]; pending.length > 0;) {
+    const more = new Set<string>()
+    refsIn(schemas[pending.pop() as string], more)
+    for (const name of more) if (!reachable.has(name)) { reachable.add(name); pending.push(name) }
+  }
+
+  const rename = new Map<string, string>()
+  for (const name of reachable) {
+    const plain = name.replace(/Input$/, '')
+    if (plain !== name && !reachable.has(plain)) rename.set(name, plain)
+  }
+  const kept = Object.fromEntries([...reachable].sort().map((name) => [rename.get(name) ?? name, schemas[name]]))
+
+  const paths = rewriteRefs(document.paths, rename) as Record<string, Record<string, Json>>
+  for (const operations of Object.values(paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      // Every DELETE body here (e.g. a claim's deletion reason) is optional.
+      if (method === 'delete' && operation.requestBody !== undefined) (operation.requestBody as Json).required = false
+      for (const [status, response] of Object.entries((operation.responses ?? {}) as Record<string, Json>)) {
+        if (response.description === 'Default Response') response.description = STATUS_CODES[Number(status)] ?? 'Response'
+        response.headers = responseHeaders(Number(status), response)
+      }
+    }
+  }
+  return {
+    ...document,
+    paths,
+    components: { ...components, schemas: rewriteRefs(kept, rename), headers: HEADERS }
+  }
+}

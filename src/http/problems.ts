@@ -1,0 +1,124 @@
+/**
+ * Errors are values: a route or store throws a `Problem` and one handler turns it (and
+ * every framework error) into RFC 9457 `application/problem+json`. Nothing else writes
+ * error bodies, so no error can leak a stack trace, SQL text or a file path.
+ */
+import { STATUS_CODES } from 'node:http'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+
+export const PROBLEM_BASE = 'https://claimledger.dev/problems/'
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
+
+export interface FieldError { path: string, message: string }
+
+export class Problem extends Error {
+  readonly status: number
+  readonly slug: string
+  readonly title: string
+  readonly extensions: Record<string, unknown>
+  readonly headers: Record<string, string>
+
+  constructor (status: number, slug: string, title: string, detail: string,
+    extensions: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+    super(detail)
+    this.name = 'Problem'
+    this.status = status
+    this.slug = slug
+    this.title = title
+    this.extensions = extensions
+    this.headers = headers
+  }
+}
+
+export const badRequest = (detail: string, errors?: FieldError[]) =>
+  new Problem(400, 'validation', 'Invalid request', detail, errors === undefined ? {} : { errors })
+export const notFound = (detail: string) => new Problem(404, 'not-found', 'Not found', detail)
+export const conflict = (detail: string, extensions: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+  new Problem(409, 'conflict', 'Conflict', detail, extensions, headers)
+export const gone = (detail: string, extensions: Record<string, unknown>) =>
+  new Problem(410, 'gone', 'Gone', detail, extensions)
+export const preconditionFailed = (detail: string, currentVersion: number) =>
+  new Problem(412, 'precondition-failed', 'Precondition failed', detail, { currentVersion },
+    { etag: `"${currentVersion}"` })
+export const unprocessable = (detail: string, extensions: Record<string, unknown> = {}) =>
+  new Problem(422, 'unprocessable', 'Unprocessable request', detail, extensions)
+export const unauthorized = (detail: string) =>
+  new Problem(401, 'unauthorized', 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer realm="claimledger"' })
+export const forbidden = (detail: string) => new Problem(403, 'forbidden', 'Forbidden', detail)
+
+/** Framework errors a client caused, by Fastify error code. */
+const frameworkProblems: Record<string, [number, string, string]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'malformed-json', 'Malformed JSON'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'malformed-json', 'Malformed JSON'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported-media-type', 'Unsupported media type'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'invalid-content-length', 'Invalid Content-Length'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload-too-large', 'Payload too large']
+}
+
+type ValidationItem = NonNullable<FastifyError['validation']>[number]
+
+/** One entry per offending field; an unknown-keys issue names each unknown key as its own path. */
+function fieldErrors (v: ValidationItem): FieldError[] {
+  const base = v.instancePath === '/' ? '' : v.instancePath
+  const keys = (v.params as { keys?: unknown }).keys
+  if (v.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
+    return keys.map((key) => ({ path: `${base}/${String(key)}`, message: 'is not a known field' }))
+  }
+  return [{ path: base, message: v.message ?? 'is invalid' }]
+}
+
+function toProblem (error: FastifyError): Problem {
+  if (error instanceof Problem) return error
+  if (Array.isArray(error.validation)) {
+    const where = error.validationContext ?? 'request'
+    const errors = error.validation.flatMap(fieldErrors)
+    const detail = errors.map((e) => `${where}${e.path} ${e.message}`).join('; ')
+    return badRequest(detail, errors)
+  }
+  const known = frameworkProblems[error.code]
+  if (known !== undefined) {
+    const detail = error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+      ? 'The request body is not valid JSON'
+      : error.message
+    return new Problem(known[0], known[1], known[2], detail)
+  }
+  // A JSON.parse failure surfaces as a SyntaxError with statusCode 400.
+  if (error instanceof SyntaxError && error.statusCode === 400) {
+    return new Problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON')
+  }
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) {
+    return new Problem(status, 'http-' + status, STATUS_CODES[status] ?? 'Client error', error.message)
+  }
+  return new Problem(500, 'internal', 'Internal server error',
+    'The server failed to handle this request; it has been logged with the request id')
+}
+
+export function sendProblem (request: FastifyRequest, reply: FastifyReply, problem: Problem) {
+  return reply
+    .code(problem.status)
+    .headers(problem.headers)
+    .type(PROBLEM_CONTENT_TYPE)
+    // Sent as a string so no route's response schema can reshape an error body.
+    .serializer((payload: unknown) => JSON.stringify(payload))
+    .send({
+      type: PROBLEM_BASE + problem.slug,
+      title: problem.title,
+      status: problem.status,
+      detail: problem.message,
+      instance: request.url.split('?')[0],
+      requestId: request.id,
+      ...problem.extensions
+    })
+}
+
+/** Installs the one error handler and the not-found handler. */
+export function installProblemHandlers (app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const problem = toProblem(error)
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed')
+    return sendProblem(request, reply, problem)
+  })
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, notFound(`No route for ${request.method} ${request.url.split('?')[0]}`)))
+}

@@ -1,0 +1,81 @@
+/**
+ * `npm start`: load the configuration, open and migrate the database, seed it if empty,
+ * make sure an admin key exists, listen, and close gracefully on SIGINT/SIGTERM.
+ */
+import { pathToFileURL } from 'node:url'
+import closeWithGrace from 'close-with-grace'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from './app.js'
+import { systemContext } from './audit/ledger.js'
+import { ConfigError, loadConfig, type Config } from './config.js'
+import { newId } from './db/ids.js'
+import { openDatabase } from './db/open.js'
+import { isEmpty, loadSeeds } from './seed.js'
+
+function loggerOptions (config: Config) {
+  const pretty = process.stdout.isTTY
+  return {
+    level: config.logLevel,
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' } } } : {})
+  }
+}
+
+function announceKey (key: string, config: Config) {
+  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`
+  process.stdout.write([
+    '',
+    '  ┌──────────────────────────────────────────────────────────────────────────',
+    '  │ Claimledger created an admin API key. It is shown only this once:',
+    '  │',
+    `  │   ${key}`,
+    '  │',
+    '  │ Try it:',
+    `  │   curl -H "Authorization: Bearer ${key}" ${base}/v1/claims`,
+    `  │ Swagger UI: ${base}/docs  (click "Authorize" and paste the key)`,
+    '  └──────────────────────────────────────────────────────────────────────────',
+    '', ''
+  ].join('\n'))
+}
+
+/** Prepares the database (bootstrap key, seeds) and starts listening. */
+export async function start (config: Config): Promise<FastifyInstance> {
+  const database = openDatabase(config.databasePath)
+  const app = await buildApp(config, database, { logger: loggerOptions(config) })
+  app.addHook('onClose', async () => database.close())
+  const { stores } = app
+
+  const bootstrap = stores.apiKeys.bootstrap(systemContext('bootstrap', newId()), config.adminApiKey)
+  if (bootstrap.revoked === true) app.log.warn('ADMIN_API_KEY names a revoked key: it stays revoked')
+
+  if (config.seed === true || (config.seed === undefined && isEmpty(stores))) {
+    const seeded = loadSeeds(stores)
+    app.log.info(seeded, 'seed data loaded')
+  }
+
+  await app.listen({ port: config.port, host: config.host })
+  if (bootstrap.created !== undefined) announceKey(bootstrap.created, config)
+  return app
+}
+
+/** The configuration from the environment, or exit 1 with one line naming the bad variable. */
+export function configOrExit (): Config {
+  try {
+    return loadConfig(process.env)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    process.stderr.write(error.message + '\n')
+    process.exit(1)
+  }
+}
+
+/** Starts serving and closes gracefully on SIGINT/SIGTERM (or an uncaught error). */
+export async function serve () {
+  const app = await start(configOrExit())
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err !== undefined) app.log.error({ err }, 'closing after an uncaught error')
+    else app.log.info({ signal }, 'shutting down')
+    await app.close()
+  })
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await serve()

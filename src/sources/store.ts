@@ -1,0 +1,139 @@
+/** Sources: the only SQL for them. */
+import { and, asc, count, eq, gt, gte, isNull, lt, sql, type SQL } from 'drizzle-orm'
+import { applyPatch, diff, removal, snapshot, type Ledger, type WriteContext } from '../audit/ledger.js'
+import { isUuid, newId } from '../db/ids.js'
+import type { Database_ } from '../db/open.js'
+import { claims, sources } from '../db/schema.js'
+import { assertVersion } from '../http/etag.js'
+import { conflict, notFound } from '../http/problems.js'
+import type { Source, SourceCreate, SourceUpdate } from './schemas.js'
+
+type Row = typeof sources.$inferSelect
+
+const toSource = (row: Row): Source => ({
+  id: row.id,
+  title: row.title,
+  publisher: row.publisher,
+  url: row.url,
+  kind: row.kind,
+  publishedAt: row.publishedAt,
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt,
+  version: row.version
+})
+
+const editable = (s: Source) => ({ title: s.title, publisher: s.publisher, url: s.url, kind: s.kind, publishedAt: s.publishedAt })
+
+/** SQLite's lower() folds ASCII only; compare with the same fold on our side, so results match its index. */
+const lower = (column: typeof sources.title | typeof sources.publisher) => sql`lower(${column})`
+const asciiLower = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase())
+
+export function createSourcesStore ({ db, transaction }: Database_, ledger: Ledger) {
+  function get (id: string): Source | undefined {
+    if (!isUuid(id)) return undefined
+    const row = db.select().from(sources).where(eq(sources.id, id)).get()
+    return row === undefined ? undefined : toSource(row)
+  }
+
+  function require (id: string): Source {
+    const found = get(id)
+    if (found === undefined) throw notFound(`Source ${id} does not exist`)
+    return found
+  }
+
+  function assertUrlFree (url: string | null, selfId?: string) {
+    if (url === null) return
+    const other = db.select({ id: sources.id }).from(sources).where(eq(sources.url, url)).get()
+    if (other !== undefined && other.id !== selfId) {
+      throw conflict(`Source ${other.id} already has the URL ${url}`, { existingId: other.id }, { location: `/v1/sources/${other.id}` })
+    }
+  }
+
+  function insert (ctx: WriteContext, input: SourceCreate, at: string): Source {
+    const source: Source = {
+      id: newId(),
+      title: input.title,
+      publisher: input.publisher ?? null,
+      url: input.url ?? null,
+      kind: input.kind,
+      publishedAt: input.publishedAt ?? null,
+      createdAt: at,
+      updatedAt: at,
+      version: 1
+    }
+    assertUrlFree(source.url)
+    db.insert(sources).values(source).run()
+    ledger.append(ctx, [{ action: 'source.created', entityType: 'source', entityId: source.id, changes: snapshot(editable(source)) }], at)
+    return source
+  }
+
+  /** By URL when one is given, else by title and publisher (case-insensitive). */
+  function find (input: SourceCreate): Source | undefined {
+    let row: Row | undefined
+    if (input.url != null) {
+      row = db.select().from(sources).where(eq(sources.url, input.url)).get()
+    } else {
+      const publisher = input.publisher == null ? isNull(sources.publisher) : eq(lower(sources.publisher), asciiLower(input.publisher))
+      row = db.select().from(sources)
+        .where(and(eq(lower(sources.title), asciiLower(input.title)), publisher))
+        .orderBy(asc(sources.id)).limit(1).get()
+    }
+    return row === undefined ? undefined : toSource(row)
+  }
+
+  return {
+    get,
+    require,
+
+    create (ctx: WriteContext, input: SourceCreate): Source {
+      return transaction(() => insert(ctx, input, new Date().toISOString()))
+    },
+
+    /** Runs in the caller's transaction, so a claim and its new source commit together. */
+    findOrCreate (ctx: WriteContext, input: SourceCreate, at: string): Source {
+      return find(input) ?? insert(ctx, input, at)
+    },
+
+    update (ctx: WriteContext, id: string, patch: SourceUpdate, expected?: number): Source {
+      return transaction(() => {
+        const before = require(id)
+        assertVersion('Source', expected, before.version)
+        const next = applyPatch(editable(before), patch)
+        const changes = diff(editable(before), next)
+        if (Object.keys(changes).length === 0) return before
+        if (changes.url !== undefined) assertUrlFree(next.url, id)
+        const at = new Date().toISOString()
+        const after: Source = { ...before, ...next, updatedAt: at, version: before.version + 1 }
+        db.update(sources).set(after).where(eq(sources.id, id)).run()
+        ledger.append(ctx, [{ action: 'source.updated', entityType: 'source', entityId: id, changes }], at)
+        return after
+      })
+    },
+
+    /** Deletes an unused source; 409 while any claim (deleted ones too: history) cites it. */
+    delete (ctx: WriteContext, id: string, expected?: number): void {
+      transaction(() => {
+        const before = require(id)
+        assertVersion('Source', expected, before.version)
+        const used = db.select({ n: count() }).from(claims).where(eq(claims.sourceId, id)).get()?.n ?? 0
+        if (used > 0) throw conflict(`Source ${id} is cited by ${used} claim(s); it cannot be deleted`, { claims: used })
+        db.delete(sources).where(eq(sources.id, id)).run()
+        ledger.append(ctx, [{ action: 'source.deleted', entityType: 'source', entityId: id, changes: removal(editable(before)) }])
+      })
+    },
+
+    /** Oldest first; `q` is a title prefix, `publisher` an exact publisher, both case-insensitive. */
+    list (opts: { q?: string | undefined, publisher?: string | undefined, limit: number, afterId?: string | undefined }): Source[] {
+      const where: SQL[] = []
+      if (opts.afterId !== undefined) where.push(gt(sources.id, opts.afterId))
+      if (opts.q !== undefined) {
+        const prefix = asciiLower(opts.q)
+        where.push(gte(lower(sources.title), prefix), lt(lower(sources.title), prefix + '\u{10FFFF}'))
+      }
+      if (opts.publisher !== undefined) where.push(eq(lower(sources.publisher), asciiLower(opts.publisher)))
+      return db.select().from(sources).where(and(...where)).orderBy(asc(sources.id)).limit(opts.limit).all().map(toSource)
+    }
+  }
+}
+
+export type SourcesStore = ReturnType<typeof createSourcesStore>

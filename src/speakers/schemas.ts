@@ -1,0 +1,46 @@
+import { z } from 'zod'
+import { cursorParam, limitParam } from '../http/pagination.js'
+import { optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
+
+export const speakerKind = z.enum(['person', 'organization', 'government', 'other'])
+
+const aliases = z.array(requiredText(200)).max(20, 'must have at most 20 aliases')
+  .describe('Other names the speaker goes by, e.g. "Yerevan" for the Armenian government. ' +
+    'Unique (case-insensitive) across every speaker\'s names and aliases; repeats are dropped.')
+
+export const speaker = z.object({
+  id: uuid,
+  name: z.string(),
+  kind: speakerKind,
+  description: z.string().nullable(),
+  aliases: z.array(z.string()),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  version: z.number().int()
+}).meta({ id: 'Speaker', description: 'Who made a claim: a person, an organisation or a government.' })
+
+export const speakerCreate = z.strictObject({
+  name: requiredText(200).describe('Unique, case-insensitive, across names and aliases'),
+  kind: speakerKind.default('other'),
+  description: optionalText(500).describe('Role or title, e.g. "Prime Minister of Armenia"'),
+  aliases: aliases.default([])
+}).meta({ id: 'SpeakerCreate' })
+
+export const speakerUpdate = z.strictObject({
+  name: requiredText(200).optional(),
+  kind: speakerKind.optional(),
+  description: optionalText(500),
+  aliases: aliases.optional()
+}).meta({ id: 'SpeakerUpdate', description: 'Fields to change; absent fields stay as they are, null clears.' })
+
+export const speakerListQuery = z.strictObject({
+  q: z.string().trim().min(1).max(200).optional().describe('Name or alias prefix, case-insensitive'),
+  limit: limitParam,
+  cursor: cursorParam
+})
+
+export const speakerPage = pageOf(speaker, 'SpeakerPage')
+
+export type Speaker = z.infer<typeof speaker>
+export type SpeakerCreate = z.output<typeof speakerCreate>
+export type SpeakerUpdate = z.output<typeof speakerUpdate>

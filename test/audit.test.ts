@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto'
+import canonicalizeModule from 'canonicalize'
+import t from 'tap'
+import { claimInput, harness } from './helpers.js'
+
+const canonicalize = canonicalizeModule as unknown as (value: unknown) => string
+
+t.test('the database itself refuses UPDATE and DELETE on the audit table', async (t) => {
+  const { as, database } = await harness(t)
+  await as('editor')('POST', '/v1/claims', claimInput())
+  const { sqlite } = database
+  t.throws(() => sqlite.prepare("UPDATE audit_events SET action = 'forged' WHERE seq = 1").run(), /append-only/)
+  t.throws(() => sqlite.prepare('DELETE FROM audit_events WHERE seq = 1').run(), /append-only/)
+  t.throws(() => sqlite.prepare('DELETE FROM audit_events').run(), /append-only/)
+  t.equal((sqlite.prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'forged'").get() as { n: number }).n, 0)
+})
+
+t.test('anyone holding the feed can re-verify the chain with sha256 + RFC 8785', async (t) => {
+  const { as } = await harness(t)
+  await as('editor')('POST', '/v1/claims', claimInput({ text: 'Emoji 🇦🇲 and “quotes” \\ back' }))
+  const feed = await as('viewer')('GET', '/v1/audit?limit=1000')
+  let prev = '0'.repeat(64)
+  feed.data.items.forEach((event: Record<string, unknown>, i: number) => {
+    t.equal(event.seq, i + 1, 'seq runs 1, 2, 3… with no gaps')
+    t.equal(event.prevHash, prev)
+    const { hash, ...rest } = event
+    t.equal(createHash('sha256').update(prev + canonicalize(rest)).digest('hex'), hash)
+    prev = hash as string
+  })
+})
+
+t.test('verify reports ok, then catches a forged event', async (t) => {
+  const { as, database } = await harness(t)
+  const created = await as('editor')('POST', '/v1/claims', claimInput())
+  await as('editor')('PATCH', `/v1/claims/${created.data.id}`, { text: 'Second version' })
+  const ok = await as('admin')('GET', '/v1/audit/verify')
+  t.equal(ok.statusCode, 200)
+  const head = (await as('viewer')('GET', '/v1/audit?limit=1000')).data.items.at(-1)
+  t.same(ok.data, { ok: true, events: head.seq, head: { seq: head.seq, hash: head.hash } })
+  t.equal((await as('editor')('GET', '/v1/audit/verify')).statusCode, 403, 'verify is admin-only')
+
+  // Forge: drop the guard (as an attacker with file access would) and rewrite one event.
+  const { sqlite } = database
+  const target = (sqlite.prepare("SELECT seq FROM audit_events WHERE action = 'claim.updated'").get() as { seq: number }).seq
+  sqlite.exec('DROP TRIGGER audit_events_no_update')
+  sqlite.prepare("UPDATE audit_events SET changes = replace(changes, 'Second version', 'Forged version') WHERE seq = ?").run(target)
+  const bad = await as('admin')('GET', '/v1/audit/verify')
+  t.same(bad.data, { ok: false, events: target - 1, firstBadSeq: target })
+})
+
+t.test('verify catches a deleted event and a re-hashed one', async (t) => {
+  const { as, database } = await harness(t)
+  await as('editor')('POST', '/v1/claims', claimInput())
+  await as('editor')('POST', '/v1/claims', claimInput({ text: 'Another' }))
+  const { sqlite } = database
+  sqlite.exec('DROP TRIGGER audit_events_no_delete')
+  sqlite.prepare('DELETE FROM audit_events WHERE seq = 2').run()
+  t.match((await as('admin')('GET', '/v1/audit/verify')).data, { ok: false, firstBadSeq: 2 })
+})
+
+t.test('a failed write leaves no event and no gap in seq', async (t) => {
+  const { as } = await harness(t)
+  await as('editor')('POST', '/v1/claims', claimInput())
+  const before = (await as('viewer')('GET', '/v1/audit')).data.items.length
+  // This inline speaker would be created, then the duplicate check fails: all of it rolls back.
+  const dup = await as('editor')('POST', '/v1/claims', claimInput({ speaker: { name: 'Nikol Pashinyan' }, source: { title: 'New source' } }))
+  t.equal(dup.statusCode, 409)
+  const after = await as('viewer')('GET', '/v1/audit')
+  t.equal(after.data.items.length, before, 'the rolled-back source.created left no event')
+  t.equal((await as('viewer')('GET', '/v1/sources')).data.items.length, 1, 'nor a source')
+  await as('editor')('POST', '/v1/claims', claimInput({ text: 'Next' }))
+  const seqs = (await as('viewer')('GET', '/v1/audit')).data.items.map((e: { seq: number }) => e.seq)
+  t.same(seqs, seqs.map((_: number, i: number) => i + 1))
+})
+
+t.test('the feed: after, filters, limit and paging', async (t) => {
+  const { as, keys } = await harness(t)
+  const a = await as('editor')('POST', '/v1/claims', claimInput({ text: 'A' }))
+  await as('editor')('POST', '/v1/claims', claimInput({ text: 'B' }))
+  await as('editor')('PATCH', `/v1/claims/${a.data.id}`, { text: 'A2' })
+  const all = (await as('viewer')('GET', '/v1/audit?limit=1000')).data.items
+  const head = all.at(-1).seq
+
+  const after = await as('viewer')('GET', `/v1/audit?after=${head - 2}`)
+  t.same(after.data.items.map((e: { seq: number }) => e.seq), [head - 1, head])
+  t.same((await as('viewer')('GET', `/v1/audit?after=${head}`)).data, { items: [], nextCursor: null })
+
+  const forA = await as('viewer')('GET', `/v1/audit?entityType=claim&entityId=${a.data.id}`)
+  t.same(forA.data.items.map((e: { action: string }) => e.action), ['claim.created', 'claim.updated'])
+  t.equal((await as('viewer')('GET', '/v1/audit?action=claim.updated')).data.items.length, 1)
+  const me = (await as('editor')('GET', '/v1/me')).data
+  t.ok((await as('viewer')('GET', `/v1/audit?actor=${me.id}`)).data.items.every((e: { actor: { id: string } }) => e.actor.id === me.id))
+  t.ok(keys.viewer)
+
+  const seen: number[] = []
+  let url: string | undefined = '/v1/audit?limit=2'
+  while (url !== undefined) {
+    const page = await as('viewer')('GET', url)
+    seen.push(...page.data.items.map((e: { seq: number }) => e.seq))
+    url = page.data.nextCursor === null ? undefined : /^<([^>]+)>/.exec(page.headers.link as string)?.[1]
+  }
+  t.same(seen, all.map((e: { seq: number }) => e.seq))
+  t.equal((await as('viewer')('GET', '/v1/audit?limit=1001')).statusCode, 400)
+  t.equal((await as('viewer')('GET', '/v1/audit?after=-1')).statusCode, 400)
+})
+
+t.test('history: paged, oldest first, 404 for unknown claims', async (t) => {
+  const { as } = await harness(t)
+  const c = await as('editor')('POST', '/v1/claims', claimInput())
+  for (let i = 0; i < 3; i++) await as('editor')('PATCH', `/v1/claims/${c.data.id}`, { text: `v${i}` })
+  const first = await as('viewer')('GET', `/v1/claims/${c.data.id}/history?limit=3`)
+  t.same(first.data.items.map((e: { action: string }) => e.action), ['claim.created', 'claim.updated', 'claim.updated'])
+  t.ok(first.data.nextCursor)
+  const second = await as('viewer')('GET', `/v1/claims/${c.data.id}/history?limit=3&cursor=${first.data.nextCursor}`)
+  t.same(second.data.items.map((e: { changes: { text: { to: string } } }) => e.changes.text.to), ['v2'])
+  t.equal(second.data.nextCursor, null)
+  t.equal((await as('viewer')('GET', '/v1/claims/01890a5d-ac96-774b-bcce-b302099a8057/history')).statusCode, 404)
+  t.equal((await as('viewer')('GET', '/v1/claims/nope/history')).statusCode, 404)
+})

@@ -1,0 +1,85 @@
+/**
+ * Test harness: every call builds the real app on a fresh SQLite file (same migrations as
+ * production) with one API key per role, and removes it all when the test ends.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { buildApp } from '../src/app.js'
+import { systemContext, type Role } from '../src/audit/ledger.js'
+import { loadConfig, type Config } from '../src/config.js'
+import { newId } from '../src/db/ids.js'
+import { openDatabase, type Database_ } from '../src/db/open.js'
+
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnopqrstuv'
+
+interface TapLike { teardown: (fn: () => unknown) => void, testdirName?: string }
+
+export interface Response extends LightMyRequestResponse {
+  /** The parsed JSON body (undefined when empty). */
+  data: any
+}
+
+export type Call = (method: InjectOptions['method'], url: string, body?: unknown, headers?: Record<string, string>) => Promise<Response>
+
+export interface Harness {
+  app: FastifyInstance
+  database: Database_
+  config: Config
+  dir: string
+  keys: Record<Role, string>
+  /** A caller with the given role's key. */
+  as: (role: Role | 'none' | string) => Call
+}
+
+export async function harness (t: TapLike, env: Record<string, string> = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'claimledger-test-'))
+  const config = loadConfig({ DATABASE_PATH: join(dir, 'claims.db'), ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', ...env })
+  const database = openDatabase(config.databasePath)
+  const app = await buildApp(config, database)
+  const ctx = systemContext('test', newId())
+  app.stores.apiKeys.bootstrap(ctx, ADMIN_KEY)
+  const keys = { admin: ADMIN_KEY } as Record<Role, string>
+  for (const role of ['viewer', 'reviewer', 'editor'] as const) {
+    keys[role] = app.stores.apiKeys.create(ctx, { name: `${role} key`, role }).key
+  }
+  t.teardown(async () => {
+    await app.close()
+    database.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  const as = (who: string): Call => async (method, url, body, headers = {}) => {
+    const key = (keys as Record<string, string>)[who] ?? (who === 'none' ? undefined : who)
+    const response = await app.inject({
+      method,
+      url,
+      headers: { ...(key === undefined ? {} : { authorization: `Bearer ${key}` }), ...headers },
+      ...(body === undefined ? {} : typeof body === 'string' ? { payload: body } : { payload: body as object })
+    })
+    const text = response.body
+    let data: unknown
+    try { data = text === '' ? undefined : JSON.parse(text) } catch { data = text }
+    return Object.assign(response, { data })
+  }
+  return { app, database, config, dir, keys, as }
+}
+
+/** Everything in the database, for "a failed request changed nothing" assertions. */
+export function dump (database: Database_): Record<string, unknown[]> {
+  const tables = ['api_keys', 'speakers', 'speaker_names', 'sources', 'claims', 'claim_topics', 'reviews', 'audit_events']
+  return Object.fromEntries(tables.map((table) => [table, database.sqlite.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all()]))
+}
+
+export const speakerInput = (name = 'Nikol Pashinyan') =>
+  ({ name, kind: 'person', description: 'Prime Minister of Armenia', aliases: ['Pashinyan'] })
+
+export const claimInput = (overrides: Record<string, unknown> = {}) => ({
+  text: 'There is no diplomatic solution to the conflict.',
+  speaker: { name: 'Nikol Pashinyan', kind: 'person', description: 'Prime Minister of Armenia' },
+  source: { title: 'Armenia calls on volunteers', publisher: 'Mail Online', url: 'https://example.com/article', publishedAt: '2020-10-21' },
+  claimedAt: '2020-10-21',
+  topics: ['nagorno-karabakh'],
+  ...overrides
+})

@@ -1,0 +1,40 @@
+import SwaggerParser from '@apidevtools/swagger-parser'
+import { readFileSync } from 'node:fs'
+import t from 'tap'
+import { openapiPath, renderOpenapi } from '../scripts/openapi.js'
+import { harness } from './helpers.js'
+
+interface Operation { tags?: string[], summary?: string, security?: unknown[], responses: Record<string, unknown> }
+type Paths = Record<string, Record<string, Operation>>
+
+t.test('openapi/openapi.json is exactly what the code generates (run `npm run openapi` to refresh it)', async (t) => {
+  t.equal(readFileSync(openapiPath, 'utf8'), await renderOpenapi())
+})
+
+t.test('the served document is the committed one, and valid OpenAPI 3.1', async (t) => {
+  const { as } = await harness(t)
+  const served = await as('none')('GET', '/openapi.json')
+  t.equal(served.statusCode, 200)
+  t.same(served.data, JSON.parse(readFileSync(openapiPath, 'utf8')))
+  await t.resolves(SwaggerParser.validate(structuredClone(served.data)))
+})
+
+t.test('every operation is tagged, summarised and documents its errors', async (t) => {
+  const document = JSON.parse(readFileSync(openapiPath, 'utf8')) as { paths: Paths, components: { securitySchemes: object } }
+  t.match(document.components.securitySchemes, { bearerAuth: { type: 'http', scheme: 'bearer' } })
+  let operations = 0
+  for (const [path, methods] of Object.entries(document.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      operations++
+      const name = `${method.toUpperCase()} ${path}`
+      t.ok(op.tags?.length, `${name} is tagged`)
+      t.ok(op.summary, `${name} has a summary`)
+      if (!path.startsWith('/v1')) continue
+      t.same(op.security, [{ bearerAuth: [] }], `${name} needs a bearer key`)
+      t.ok(op.responses['401'] && op.responses['403'], `${name} documents 401 and 403`)
+      if (path.includes('{id}')) t.ok(op.responses['404'], `${name} documents 404`)
+      if (method === 'post' || method === 'patch') t.ok(op.responses['400'] && op.responses['415'], `${name} documents 400 and 415`)
+    }
+  }
+  t.ok(operations >= 20)
+})

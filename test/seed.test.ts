@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { isEmpty, loadSeeds, seedsFolder } from '../src/seed.js'
+import { harness } from './helpers.js'
+
+const article = readFileSync(join(seedsFolder, '../../shared/000_788ac0297a8b96ff.txt'), 'utf8')
+const seed = JSON.parse(readFileSync(join(seedsFolder, 'mail-online-2020-10-21.json'), 'utf8'))
+
+t.test('seeds load through the stores, with their history, exactly once', async (t) => {
+  const { app, as } = await harness(t)
+  t.ok(isEmpty(app.stores))
+  const first = loadSeeds(app.stores)
+  t.same(first, { files: 1, created: seed.claims.length, existing: 0 })
+  t.ok(seed.claims.length >= 12, 'at least 12 claims from the article')
+  t.notOk(isEmpty(app.stores))
+
+  const events = (await as('viewer')('GET', '/v1/audit?limit=1000')).data.items
+  const seeded = events.filter((e: { actor: { id: string } }) => e.actor.id.startsWith('system:seed'))
+  t.equal(seeded.filter((e: { action: string }) => e.action === 'claim.created').length, seed.claims.length)
+  t.equal(seeded.filter((e: { action: string }) => e.action === 'speaker.created').length, seed.speakers.length)
+  t.equal(seeded.filter((e: { action: string }) => e.action === 'source.created').length, 1)
+  t.match(seeded[0].actor, { id: 'system:seed mail-online-2020-10-21.json', name: 'seed mail-online-2020-10-21.json' })
+
+  const again = loadSeeds(app.stores)
+  t.same(again, { files: 1, created: 0, existing: seed.claims.length }, 'a second run changes nothing')
+  t.equal((await as('viewer')('GET', '/v1/audit?limit=1000')).data.items.length, events.length)
+  t.equal((await as('admin')('GET', '/v1/audit/verify')).data.ok, true)
+})
+
+t.test('seeded claims match the article', async (t) => {
+  const { app, as } = await harness(t)
+  loadSeeds(app.stores)
+  const claims = (await as('viewer')('GET', '/v1/claims?limit=200')).data.items
+  t.equal(claims.length, seed.claims.length)
+  for (const claim of claims) {
+    t.equal(claim.status, 'unverified')
+    t.equal(claim.claimedAt, '2020-10-21')
+    if (claim.quote !== null) t.ok(article.includes(claim.quote), `quote is verbatim: ${claim.quote}`)
+  }
+  const speakers = (await as('viewer')('GET', '/v1/speakers?limit=200')).data.items
+  const byName = (name: string) => speakers.find((s: { name: string, aliases: string[] }) => s.name === name || s.aliases.includes(name))
+  t.match(byName('Pashinyan'), { name: 'Nikol Pashinyan', kind: 'person', description: 'Prime Minister of Armenia' })
+  t.match(byName('Aliyev'), { kind: 'person', description: /President of Azerbaijan/ })
+  t.match(byName('Yerevan'), { kind: 'government' })
+  t.match(byName('Baku'), { kind: 'government' })
+  t.match(byName("Lavrov's ministry"), { kind: 'government' })
+  const quoted = claims.find((c: { quote: string | null }) => c.quote?.startsWith('Everything that is diplomatically acceptable'))
+  t.equal(quoted.speaker.name, 'Nikol Pashinyan')
+  const sources = (await as('viewer')('GET', '/v1/sources')).data.items
+  t.match(sources, [{ publisher: 'Mail Online', publishedAt: '2020-10-21', kind: 'article' }])
+})

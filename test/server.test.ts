@@ -1,0 +1,99 @@
+/**
+ * The real thing: `src/server.ts` in its own process on a real socket, as `npm start` runs
+ * it (config from the environment, migrations, seed, first-start key, graceful SIGTERM).
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import t from 'tap'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+interface Running { child: ChildProcess, base: string, output: () => string }
+
+/** Starts the server and resolves once it logs its listening address. */
+async function startServer (env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let output = ''
+  child.stdout?.on('data', (chunk) => { output += String(chunk) })
+  child.stderr?.on('data', (chunk) => { output += String(chunk) })
+  const base = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start:\n' + output)), 30_000)
+    const check = () => {
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+      if (match !== null) { clearTimeout(timer); resolve(match[1] as string) }
+    }
+    child.stdout?.on('data', check)
+    child.once('exit', () => { clearTimeout(timer); reject(new Error('server exited:\n' + output)) })
+  })
+  return { child, base, output: () => output }
+}
+
+async function stop (running: Running): Promise<number | null> {
+  const exited = once(running.child, 'exit')
+  running.child.kill('SIGTERM')
+  const [code] = await exited
+  return code as number | null
+}
+
+t.test('first start: migrates, seeds, prints one admin key, serves it over HTTP, stops on SIGTERM', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'claimledger-server-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const env = { DATABASE_PATH: join(dir, 'nested', 'claims.db') }
+
+  const first = await startServer(env)
+  const key = /(clk_[A-Za-z0-9_-]{43})/.exec(first.output())?.[1]
+  t.ok(key, 'the admin key is printed')
+  const claims = await fetch(`${first.base}/v1/claims?limit=200`, { headers: { authorization: `Bearer ${key}` } })
+  t.equal(claims.status, 200)
+  t.match(claims.headers.get('x-request-id'), /\S/)
+  const body = await claims.json() as { items: Array<{ status: string }> }
+  t.ok(body.items.length >= 12, 'the seeded claims are served')
+  t.ok(body.items.every((c) => c.status === 'unverified'))
+
+  const docs = await fetch(`${first.base}/docs/`)
+  t.equal(docs.status, 200)
+  t.match(await docs.text(), /swagger/i)
+  const spec = await fetch(`${first.base}/openapi.json`)
+  t.equal(((await spec.json()) as { openapi: string }).openapi, '3.1.0')
+  t.equal((await fetch(`${first.base}/v1/claims`)).status, 401)
+  t.equal(await stop(first), 0, 'SIGTERM closes cleanly')
+
+  const second = await startServer(env)
+  t.notMatch(second.output(), /clk_/, 'no second key on a database that has keys')
+  const again = await fetch(`${second.base}/v1/claims?limit=200`, { headers: { authorization: `Bearer ${key}` } })
+  t.equal(((await again.json()) as { items: unknown[] }).items.length, body.items.length, 'seeds are not loaded twice')
+  t.equal(await stop(second), 0)
+})
+
+t.test('ADMIN_API_KEY and SEED=false', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'claimledger-server-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const key = 'scripted-deployment-key-0123456789abcdef'
+  const server = await startServer({ DATABASE_PATH: join(dir, 'claims.db'), ADMIN_API_KEY: key, SEED: 'false' })
+  t.notMatch(server.output(), /clk_/, 'nothing printed: the operator chose the key')
+  const me = await fetch(`${server.base}/v1/me`, { headers: { authorization: `Bearer ${key}` } })
+  t.match(await me.json(), { role: 'admin' })
+  const claims = await fetch(`${server.base}/v1/claims`, { headers: { authorization: `Bearer ${key}` } })
+  t.same(((await claims.json()) as { items: unknown[] }).items, [], 'SEED=false loads nothing')
+  t.equal(await stop(server), 0)
+})
+
+t.test('a bad configuration stops the start with one line naming the variable', async (t) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root, env: { PATH: process.env.PATH, PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stderr = ''
+  child.stderr.on('data', (chunk) => { stderr += String(chunk) })
+  const [code] = await once(child, 'exit')
+  t.equal(code, 1)
+  t.equal(stderr.trim().split('\n').length, 1)
+  t.match(stderr, /^Invalid configuration: PORT /)
+})
