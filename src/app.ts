@@ -16,8 +16,10 @@ import { newId } from './db/ids.js'
 import health from './health.js'
 import { installProblemHandlers } from './http/problems.js'
 import docs from './http/swagger.js'
+import reviewRoutes from './reviews/routes.js'
 import sourceRoutes from './sources/routes.js'
 import speakerRoutes from './speakers/routes.js'
+import statsRoutes from './stats/routes.js'
 import { createStores, type Stores } from './stores.js'
 
 declare module 'fastify' {
@@ -81,6 +83,8 @@ export async function buildApp (config: Config, database: Database_, options: Bu
   await app.register(speakerRoutes)
   await app.register(sourceRoutes)
   await app.register(claimRoutes)
+  await app.register(reviewRoutes)
+  await app.register(statsRoutes)
   await app.register(auditRoutes)
   return app
 }

@@ -6,6 +6,8 @@ import { createLedger } from './audit/ledger.js'
 import { createApiKeysStore } from './auth/store.js'
 import { createClaimsStore } from './claims/store.js'
 import type { Database_ } from './db/open.js'
+import { createReviewsStore } from './reviews/store.js'
+import { createStatsStore } from './stats/store.js'
 import { createSourcesStore } from './sources/store.js'
 import { createSpeakersStore } from './speakers/store.js'
 
@@ -13,13 +15,16 @@ export function createStores (database: Database_) {
   const ledger = createLedger(database)
   const speakers = createSpeakersStore(database, ledger)
   const sources = createSourcesStore(database, ledger)
+  const claims = createClaimsStore(database, ledger, speakers, sources)
   return {
     database,
     ledger,
     apiKeys: createApiKeysStore(database, ledger),
     speakers,
     sources,
-    claims: createClaimsStore(database, ledger, speakers, sources)
+    claims,
+    reviews: createReviewsStore(database, ledger, claims),
+    stats: createStatsStore(database)
   }
 }
 

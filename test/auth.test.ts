@@ -292,6 +292,11 @@ const MATRIX: Entry[] = [
   { method: 'PATCH', path: '/v1/claims/{id}', role: 'editor', body: (tag) => ({ text: tag }) },
   { method: 'DELETE', path: '/v1/claims/{id}', role: 'editor' },
   { method: 'GET', path: '/v1/claims/{id}/history', role: 'viewer' },
+  { method: 'GET', path: '/v1/claims/{id}/reviews', role: 'viewer' },
+  { method: 'POST', path: '/v1/claims/{id}/reviews', role: 'reviewer', body: (tag) => ({ verdict: 'unverified', note: tag }) },
+  { method: 'GET', path: '/v1/claims/{id}/reviews/{reviewId}', role: 'viewer' },
+  { method: 'GET', path: '/v1/claims/{id}/claimreview', role: 'viewer' },
+  { method: 'GET', path: '/v1/stats', role: 'viewer' },
   { method: 'GET', path: '/v1/audit', role: 'viewer' },
   { method: 'GET', path: '/v1/audit/verify', role: 'admin' }
 ]
@@ -337,7 +342,7 @@ t.test('role matrix: below minimum 403, at/above not 401/403, no key 401', async
     if (!documented.has(key)) continue // reported by the coverage test above
     for (const who of ['none', ...ROLES] as const) {
       const tag = `matrix ${who} ${n++}`
-      const url = entry.path.replace('{id}', newId())
+      const url = entry.path.replace('{id}', newId()).replace('{reviewId}', newId())
       const res = await h.as(who)(entry.method as 'GET', url, entry.body?.(tag))
       const label = `${key} as ${who} -> ${res.statusCode}`
       if (who === 'none') {

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import canonicalizeModule from 'canonicalize'
-import { and, asc, eq, gt, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, lte, type SQL } from 'drizzle-orm'
 import type { Database_ } from '../db/open.js'
 import { auditEvents } from '../db/schema.js'
 
@@ -110,6 +110,8 @@ export interface AuditFilter {
   entityId?: string | undefined
   actor?: string | undefined
   action?: string | undefined
+  /** Only events at or before this time (RFC 3339 UTC). */
+  until?: string | undefined
   limit: number
 }
 
@@ -167,6 +169,7 @@ export function createLedger ({ db, sqlite }: Database_) {
       if (filter.entityId !== undefined) where.push(eq(auditEvents.entityId, filter.entityId))
       if (filter.actor !== undefined) where.push(eq(auditEvents.actorId, filter.actor))
       if (filter.action !== undefined) where.push(eq(auditEvents.action, filter.action))
+      if (filter.until !== undefined) where.push(lte(auditEvents.at, filter.until))
       return db.select().from(auditEvents).where(and(...where))
         .orderBy(asc(auditEvents.seq)).limit(filter.limit).all().map(toEvent)
     },

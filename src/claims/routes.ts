@@ -3,7 +3,8 @@ import { writeContext } from '../http/context.js'
 import { etagOf, ifMatchVersion, notModified } from '../http/etag.js'
 import { linkNext } from '../http/pagination.js'
 import { idParams, ifMatchHeaders, ifNoneMatchHeaders, noContent, problems } from '../http/schemas.js'
-import { claim, claimCreate, claimDelete, claimListQuery, claimPage, claimUpdate } from './schemas.js'
+import { claimAsOf } from './as-of.js'
+import { claim, claimCreate, claimDelete, claimListQuery, claimPage, claimReadQuery, claimUpdate } from './schemas.js'
 
 const tags = ['Claims']
 
@@ -47,12 +48,19 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     config: { role: 'viewer' },
     schema: {
       tags,
-      summary: 'Get a claim (ETag; If-None-Match → 304; 410 once deleted)',
+      summary: 'Get a claim, now (ETag; If-None-Match → 304) or as it stood at any past moment (`asOf`)',
+      description: 'With `asOf` the claim is rebuilt from its audit history exactly as it stood at that moment: ' +
+        'text and other edits, speaker and source (with their names then), and the status its reviews had given ' +
+        'it. `asOf` before the claim existed → 404; at or after its deletion → 410; a future time → the claim now. ' +
+        'Historical reads carry no ETag. Without `asOf`, a deleted claim is 410.',
       params: idParams,
       headers: ifNoneMatchHeaders,
-      response: { 200: claim, 304: noContent, ...problems(404, 410) }
+      querystring: claimReadQuery,
+      response: { 200: claim, 304: noContent, ...problems(400, 404, 410) }
     }
   }, async (request, reply) => {
+    const { asOf } = request.query
+    if (asOf !== undefined) return claimAsOf(app.stores.ledger, request.params.id, asOf)
     const found = claims.require(request.params.id)
     if (notModified(request, reply, found.version)) return reply
     return found

@@ -113,6 +113,11 @@ export const claimListQuery = z.strictObject({
   cursor: cursorParam
 })
 
+export const claimReadQuery = z.strictObject({
+  asOf: z.iso.datetime({ offset: true }).transform((v) => new Date(v).toISOString()).optional()
+    .describe('RFC 3339 time, e.g. 2020-10-21T09:30:00.000Z: the claim as it stood then')
+})
+
 export const claimPage = pageOf(claim, 'ClaimPage')
 
 export type Claim = z.infer<typeof claim>

@@ -192,6 +192,21 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
       })
     },
 
+    /**
+     * A review's effect on its claim, in the caller's transaction: status, review count and
+     * time, and a new version. The caller records the review and its `claim.reviewed` event.
+     */
+    recordReview (id: string, verdict: Claim['status'], at: string): Claim {
+      db.update(claims).set({
+        status: verdict,
+        reviewCount: sql`${claims.reviewCount} + 1`,
+        lastReviewedAt: at,
+        updatedAt: at,
+        version: sql`${claims.version} + 1`
+      }).where(eq(claims.id, id)).run()
+      return require(id)
+    },
+
     /** Soft delete: the row and its history stay; reads answer 410 from now on. */
     delete (ctx: WriteContext, id: string, reason: string | undefined, expected?: number): void {
       transaction(() => {

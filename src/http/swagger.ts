@@ -38,6 +38,7 @@ async function docs (app: FastifyInstance, opts: { version: string }) {
       info: { title: 'Claimledger API', version: opts.version, description: API_DESCRIPTION },
       tags: [
         { name: 'Claims', description: 'Attributable statements: who said what, where and when' },
+        { name: 'Reviews', description: 'Verdicts on claims: corroborated, disputed or unverified, with evidence' },
         { name: 'Speakers', description: 'Who makes claims' },
         { name: 'Sources', description: 'Where claims were made or reported' },
         { name: 'Audit', description: 'The append-only, hash-chained history of every change' },

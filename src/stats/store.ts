@@ -1,0 +1,45 @@
+/** Aggregates for dashboards. Read-only SQL over claims and reviews. */
+import { and, count, desc, eq, gte, isNull, sql } from 'drizzle-orm'
+import type { Database_ } from '../db/open.js'
+import { claims, reviews, speakers } from '../db/schema.js'
+
+export const STATS_DAYS = 30
+export const TOP_SPEAKERS = 10
+
+/** The last `days` UTC calendar dates, oldest first, ending today. */
+export function lastDays (days: number, now = Date.now()): string[] {
+  return Array.from({ length: days }, (_, i) => new Date(now - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10))
+}
+
+export function createStatsStore ({ db }: Database_) {
+  return {
+    stats (now = Date.now()) {
+      const byStatus = db.select({ status: claims.status, n: count() }).from(claims)
+        .where(isNull(claims.deletedAt)).groupBy(claims.status).all()
+      const totals = { claims: 0, unverified: 0, corroborated: 0, disputed: 0, reviews: 0 }
+      for (const { status, n } of byStatus) {
+        totals[status] = n
+        totals.claims += n
+      }
+      totals.reviews = db.select({ n: count() }).from(reviews).get()?.n ?? 0
+
+      const days = lastDays(STATS_DAYS, now)
+      const day = sql<string>`substr(${reviews.createdAt}, 1, 10)`
+      const perDay = new Map(db.select({ day, n: count() }).from(reviews)
+        .where(gte(reviews.createdAt, days[0] as string)).groupBy(day).all().map((r) => [r.day, r.n]))
+
+      const topSpeakers = db.select({ id: speakers.id, name: speakers.name, claims: count() }).from(claims)
+        .innerJoin(speakers, eq(speakers.id, claims.speakerId))
+        .where(and(isNull(claims.deletedAt)))
+        .groupBy(speakers.id).orderBy(desc(count()), speakers.name).limit(TOP_SPEAKERS).all()
+
+      return {
+        totals,
+        reviewsPerDay: days.map((date) => ({ date, reviews: perDay.get(date) ?? 0 })),
+        topSpeakers
+      }
+    }
+  }
+}
+
+export type StatsStore = ReturnType<typeof createStatsStore>
