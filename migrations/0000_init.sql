@@ -90,14 +90,17 @@ CREATE TABLE `sources` (
 	`url` text,
 	`kind` text NOT NULL,
 	`published_at` text,
+	`url_key` text,
+	`title_key` text NOT NULL,
+	`publisher_key` text,
 	`created_at` text NOT NULL,
 	`updated_at` text NOT NULL,
 	`version` integer DEFAULT 1 NOT NULL
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `sources_url_unique` ON `sources` (`url`);--> statement-breakpoint
-CREATE INDEX `sources_title_idx` ON `sources` (lower("title"),lower("publisher"));--> statement-breakpoint
-CREATE INDEX `sources_publisher_idx` ON `sources` (lower("publisher"));--> statement-breakpoint
+CREATE UNIQUE INDEX `sources_url_key_unique` ON `sources` (`url_key`);--> statement-breakpoint
+CREATE INDEX `sources_title_idx` ON `sources` (`title_key`,`publisher_key`);--> statement-breakpoint
+CREATE INDEX `sources_publisher_idx` ON `sources` (`publisher_key`);--> statement-breakpoint
 CREATE TABLE `speaker_names` (
 	`name_key` text PRIMARY KEY NOT NULL,
 	`speaker_id` text NOT NULL,

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import secureJson from 'secure-json-parse'
+import { z } from 'zod'
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import auditRoutes from './audit/routes.js'
 import guard from './auth/guard.js'
@@ -14,7 +15,7 @@ import type { Config } from './config.js'
 import type { Database_ } from './db/open.js'
 import { newId } from './db/ids.js'
 import health from './health.js'
-import { installProblemHandlers } from './http/problems.js'
+import { badRequest, installProblemHandlers, sendProblem } from './http/problems.js'
 import docs from './http/swagger.js'
 import reviewRoutes from './reviews/routes.js'
 import sourceRoutes from './sources/routes.js'
@@ -49,7 +50,12 @@ export async function buildApp (config: Config, database: Database_, options: Bu
       const incoming = req.headers['x-request-id']
       return typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : newId()
     },
-    routerOptions: { ignoreTrailingSlash: true }
+    routerOptions: { ignoreTrailingSlash: true },
+    // Errors raised before routing (a malformed URL) get the same problem+json as any other.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id)
+      return sendProblem(request, reply, badRequest(error.code === 'FST_ERR_BAD_URL' ? 'The URL is malformed' : error.message))
+    }
   }).withTypeProvider<ZodTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler)
@@ -71,6 +77,21 @@ export async function buildApp (config: Config, database: Database_, options: Bu
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
+  })
+
+  // An empty query value (`?speakerId=`) counts as missing, like an empty-after-trim body field.
+  app.addHook('preValidation', async (request) => {
+    const query = request.query as Record<string, unknown>
+    for (const [name, value] of Object.entries(query)) {
+      if (typeof value === 'string' && value.trim() === '') delete query[name]
+    }
+  })
+
+  // Unknown query parameters are rejected everywhere, also on routes that take none.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/v1') && route.schema !== undefined && route.schema.querystring === undefined) {
+      route.schema.querystring = z.strictObject({})
+    }
   })
 
   app.decorate('config', config)

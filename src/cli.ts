@@ -4,7 +4,8 @@
  * CLI writes too (as system actors).
  */
 import { Command, Option } from 'commander'
-import { ROLES, systemContext, type Role } from './audit/ledger.js'
+import { systemContext } from './audit/ledger.js'
+import { ROLES, type Role } from './auth/roles.js'
 import { newId } from './db/ids.js'
 import { openDatabase } from './db/open.js'
 import { loadSeeds } from './seed.js'
@@ -38,10 +39,11 @@ export function buildCli (): Command {
     })
 
   program.command('seed')
-    .description('load seeds/ (idempotent: what exists is left alone)')
+    .description('load the seed files not loaded before (idempotent)')
     .action(() => {
       const result = withStores((stores) => loadSeeds(stores))
-      console.log(`seeded ${result.created} claim(s) from ${result.files} file(s); ${result.existing} already present`)
+      console.log(`seeded ${result.claims} claim(s) from ${result.loaded.length} file(s); ` +
+        `${result.skipped.length} file(s) loaded before`)
     })
 
   const keys = program.command('keys').description('manage API keys')

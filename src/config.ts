@@ -11,7 +11,7 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default('./data/claims.db'),
-  ADMIN_API_KEY: z.string().min(32, 'must be at least 32 characters').max(256).regex(/^\S+$/, 'must not contain whitespace').optional(),
+  ADMIN_API_KEY: z.string().max(256).regex(/^\S+$/, 'must not contain whitespace').optional(),
   SEED: boolean.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1200),

@@ -18,7 +18,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: z.object({ status: z.literal('ready') }), ...problems(503) }
     }
   }, async () => {
-    const problem = app.stores.database.readiness()
+    const problem = app.stores.readiness()
     if (problem !== undefined) throw new Problem(503, 'not-ready', 'Service unavailable', problem)
     return { status: 'ready' as const }
   })

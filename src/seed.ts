@@ -24,20 +24,29 @@ const seedFile = z.strictObject({
     .extend({ speaker: z.string() })).min(1)
 })
 
-export interface SeedResult { files: number, created: number, existing: number }
+export interface SeedResult { loaded: string[], skipped: string[], claims: number }
 
 export function isEmpty (stores: Stores): boolean {
   return stores.speakers.list({ limit: 1 }).length === 0 &&
     stores.sources.list({ limit: 1 }).length === 0 &&
-    stores.claims.list({ sort: '-createdAt', limit: 1 }).items.length === 0
+    stores.claims.list({ sort: '-createdAt', limit: 1 }).length === 0
 }
 
+/**
+ * Loads every seed file not loaded before. A file counts as loaded once the audit log has
+ * an event by its system actor, so seeded claims that were later edited or deleted are
+ * never brought back, and a file loads whole or not at all (one transaction).
+ */
 export function loadSeeds (stores: Stores, folder = seedsFolder): SeedResult {
-  const result: SeedResult = { files: 0, created: 0, existing: 0 }
+  const result: SeedResult = { loaded: [], skipped: [], claims: 0 }
   for (const file of readdirSync(folder).filter((f) => f.endsWith('.json')).sort()) {
-    const data = seedFile.parse(JSON.parse(readFileSync(join(folder, file), 'utf8')))
     const ctx = systemContext(`seed ${file}`, newId())
-    stores.database.transaction(() => {
+    if (stores.ledger.list({ actor: ctx.actor.id, limit: 1 }).length > 0) {
+      result.skipped.push(file)
+      continue
+    }
+    const data = seedFile.parse(JSON.parse(readFileSync(join(folder, file), 'utf8')))
+    stores.transaction(() => {
       const at = new Date().toISOString()
       const source = stores.sources.findOrCreate(ctx, data.source, at)
       const speakerIds = new Map(data.speakers.map((s) => [s.name, stores.speakers.findOrCreate(ctx, s, at).id]))
@@ -45,15 +54,13 @@ export function loadSeeds (stores: Stores, folder = seedsFolder): SeedResult {
         const speakerId = speakerIds.get(speaker)
         if (speakerId === undefined) throw new Error(`${file}: claim names unknown speaker "${speaker}"`)
         const input: ClaimCreate = { ...claim, speakerId, sourceId: source.id }
-        if (stores.claims.findDuplicate(speakerId, input.claimedAt, input.text) !== undefined) {
-          result.existing++
-        } else {
-          stores.claims.insert(ctx, input, at)
-          result.created++
+        if (stores.claims.findDuplicate(speakerId, input.claimedAt, input.text) === undefined) {
+          stores.claims.create(ctx, input, at)
+          result.claims++
         }
       }
     })
-    result.files++
+    result.loaded.push(file)
   }
   return result
 }

@@ -46,6 +46,9 @@ export async function start (config: Config): Promise<FastifyInstance> {
 
   const bootstrap = stores.apiKeys.bootstrap(systemContext('bootstrap', newId()), config.adminApiKey)
   if (bootstrap.revoked === true) app.log.warn('ADMIN_API_KEY names a revoked key: it stays revoked')
+  if (config.adminApiKey !== undefined && config.adminApiKey.length < 32) {
+    app.log.warn('ADMIN_API_KEY is shorter than 32 characters: fine for tests, guessable in production')
+  }
 
   if (config.seed === true || (config.seed === undefined && isEmpty(stores))) {
     const seeded = loadSeeds(stores)

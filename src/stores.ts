@@ -17,7 +17,9 @@ export function createStores (database: Database_) {
   const sources = createSourcesStore(database, ledger)
   const claims = createClaimsStore(database, ledger, speakers, sources)
   return {
-    database,
+    /** Runs several store calls as one transaction (nested store transactions become savepoints). */
+    transaction: database.transaction,
+    readiness: database.readiness,
     ledger,
     apiKeys: createApiKeysStore(database, ledger),
     speakers,

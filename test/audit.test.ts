@@ -13,6 +13,17 @@ t.test('the database itself refuses UPDATE and DELETE on the audit table', async
   t.throws(() => sqlite.prepare('DELETE FROM audit_events WHERE seq = 1').run(), /append-only/)
   t.throws(() => sqlite.prepare('DELETE FROM audit_events').run(), /append-only/)
   t.equal((sqlite.prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'forged'").get() as { n: number }).n, 0)
+
+  // Nor can an event be overwritten by INSERT OR REPLACE, or slipped in off the head of the chain.
+  const row = sqlite.prepare('SELECT * FROM audit_events WHERE seq = 1').get() as Record<string, unknown>
+  const columns = Object.keys(row)
+  const insert = (verb: string, values: Record<string, unknown>) => sqlite.prepare(
+    `${verb} INTO audit_events (${columns.join(', ')}) VALUES (${columns.map((c) => '@' + c).join(', ')})`).run(values)
+  t.throws(() => insert('REPLACE', { ...row, action: 'forged' }), /append-only/)
+  t.throws(() => insert('INSERT', { ...row, seq: 1000, action: 'forged', hash: 'f'.repeat(64) }), /append-only/, 'a gap in seq')
+  const head = sqlite.prepare('SELECT max(seq) AS seq FROM audit_events').get() as { seq: number }
+  t.throws(() => insert('INSERT', { ...row, seq: head.seq + 1, action: 'forged', hash: 'f'.repeat(64) }), /append-only/, 'a broken link')
+  t.equal((sqlite.prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'forged'").get() as { n: number }).n, 0)
 })
 
 t.test('anyone holding the feed can re-verify the chain with sha256 + RFC 8785', async (t) => {
@@ -48,7 +59,7 @@ t.test('verify reports ok, then catches a forged event', async (t) => {
   t.same(bad.data, { ok: false, events: target - 1, firstBadSeq: target })
 })
 
-t.test('verify catches a deleted event and a re-hashed one', async (t) => {
+t.test('verify catches a deleted event', async (t) => {
   const { as, database } = await harness(t)
   await as('editor')('POST', '/v1/claims', claimInput())
   await as('editor')('POST', '/v1/claims', claimInput({ text: 'Another' }))
@@ -56,6 +67,20 @@ t.test('verify catches a deleted event and a re-hashed one', async (t) => {
   sqlite.exec('DROP TRIGGER audit_events_no_delete')
   sqlite.prepare('DELETE FROM audit_events WHERE seq = 2').run()
   t.match((await as('admin')('GET', '/v1/audit/verify')).data, { ok: false, firstBadSeq: 2 })
+})
+
+t.test('verify catches an event forged together with its own hash: the next link breaks', async (t) => {
+  const { as, database } = await harness(t)
+  const created = await as('editor')('POST', '/v1/claims', claimInput())
+  await as('editor')('PATCH', `/v1/claims/${created.data.id}`, { text: 'Later edit' })
+  const { sqlite } = database
+  const target = (await as('viewer')('GET', `/v1/claims/${created.data.id}/history`)).data.items[0]
+  const forged = { ...target, changes: { ...target.changes, text: { from: null, to: 'Forged original' } } }
+  delete forged.hash
+  const hash = createHash('sha256').update(forged.prevHash + canonicalize(forged)).digest('hex')
+  sqlite.exec('DROP TRIGGER audit_events_no_update')
+  sqlite.prepare('UPDATE audit_events SET changes = ?, hash = ? WHERE seq = ?').run(canonicalize(forged.changes), hash, target.seq)
+  t.same((await as('admin')('GET', '/v1/audit/verify')).data, { ok: false, events: target.seq, firstBadSeq: target.seq + 1 })
 })
 
 t.test('a failed write leaves no event and no gap in seq', async (t) => {
@@ -74,7 +99,7 @@ t.test('a failed write leaves no event and no gap in seq', async (t) => {
 })
 
 t.test('the feed: after, filters, limit and paging', async (t) => {
-  const { as, keys } = await harness(t)
+  const { as } = await harness(t)
   const a = await as('editor')('POST', '/v1/claims', claimInput({ text: 'A' }))
   await as('editor')('POST', '/v1/claims', claimInput({ text: 'B' }))
   await as('editor')('PATCH', `/v1/claims/${a.data.id}`, { text: 'A2' })
@@ -89,8 +114,9 @@ t.test('the feed: after, filters, limit and paging', async (t) => {
   t.same(forA.data.items.map((e: { action: string }) => e.action), ['claim.created', 'claim.updated'])
   t.equal((await as('viewer')('GET', '/v1/audit?action=claim.updated')).data.items.length, 1)
   const me = (await as('editor')('GET', '/v1/me')).data
-  t.ok((await as('viewer')('GET', `/v1/audit?actor=${me.id}`)).data.items.every((e: { actor: { id: string } }) => e.actor.id === me.id))
-  t.ok(keys.viewer)
+  const mine = (await as('viewer')('GET', `/v1/audit?actor=${me.id}`)).data.items
+  t.equal(mine.length, 5, 'speaker, source, two claims and an edit')
+  t.ok(mine.every((e: { actor: { id: string } }) => e.actor.id === me.id))
 
   const seen: number[] = []
   let url: string | undefined = '/v1/audit?limit=2'

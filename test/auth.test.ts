@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { buildApp } from '../src/app.js'
-import { ROLES, systemContext, type Role } from '../src/audit/ledger.js'
+import { systemContext } from '../src/audit/ledger.js'
+import { ROLES, type Role } from '../src/auth/roles.js'
 import { loadConfig } from '../src/config.js'
 import { newId } from '../src/db/ids.js'
 import { openDatabase } from '../src/db/open.js'
@@ -275,6 +276,7 @@ const MATRIX: Entry[] = [
   { method: 'GET', path: '/v1/me', role: 'viewer' },
   { method: 'GET', path: '/v1/api-keys', role: 'admin' },
   { method: 'POST', path: '/v1/api-keys', role: 'admin', body: (tag) => ({ name: tag, role: 'viewer' }) },
+  { method: 'GET', path: '/v1/api-keys/{id}', role: 'admin' },
   { method: 'DELETE', path: '/v1/api-keys/{id}', role: 'admin' },
   { method: 'GET', path: '/v1/speakers', role: 'viewer' },
   { method: 'POST', path: '/v1/speakers', role: 'editor', body: (tag) => ({ name: tag }) },

@@ -365,3 +365,13 @@ t.test('14. DELETE with an empty JSON body still works', async (t) => {
   t.equal(reason.statusCode, 204, 'with a reason')
   t.equal((await ed('GET', `/v1/claims/${c.id}`)).statusCode, 410)
 })
+
+t.test('a malformed URL gets problem+json with a request id', async (t) => {
+  const { as } = await harness(t)
+  const res = await as('viewer')('GET', '/v1/claims/%E0%A4%A')
+  t.equal(res.statusCode, 400)
+  t.match(res.headers['content-type'], /^application\/problem\+json/)
+  t.ok(res.headers['x-request-id'])
+  t.equal(res.data.requestId, res.headers['x-request-id'])
+  t.notMatch(res.body, /FST_/)
+})

@@ -4,14 +4,15 @@ import t from 'tap'
 import { isEmpty, loadSeeds, seedsFolder } from '../src/seed.js'
 import { harness } from './helpers.js'
 
-const article = readFileSync(join(seedsFolder, '../../shared/000_788ac0297a8b96ff.txt'), 'utf8')
+// A copy of ../shared/000_788ac0297a8b96ff.txt, the article the seeds come from.
+const article = readFileSync(new URL('fixtures/article-mail-online-2020-10-21.txt', import.meta.url), 'utf8')
 const seed = JSON.parse(readFileSync(join(seedsFolder, 'mail-online-2020-10-21.json'), 'utf8'))
 
 t.test('seeds load through the stores, with their history, exactly once', async (t) => {
   const { app, as } = await harness(t)
   t.ok(isEmpty(app.stores))
   const first = loadSeeds(app.stores)
-  t.same(first, { files: 1, created: seed.claims.length, existing: 0 })
+  t.same(first, { loaded: ['mail-online-2020-10-21.json'], skipped: [], claims: seed.claims.length })
   t.ok(seed.claims.length >= 12, 'at least 12 claims from the article')
   t.notOk(isEmpty(app.stores))
 
@@ -23,7 +24,7 @@ t.test('seeds load through the stores, with their history, exactly once', async 
   t.match(seeded[0].actor, { id: 'system:seed mail-online-2020-10-21.json', name: 'seed mail-online-2020-10-21.json' })
 
   const again = loadSeeds(app.stores)
-  t.same(again, { files: 1, created: 0, existing: seed.claims.length }, 'a second run changes nothing')
+  t.same(again, { loaded: [], skipped: ['mail-online-2020-10-21.json'], claims: 0 }, 'a second run changes nothing')
   t.equal((await as('viewer')('GET', '/v1/audit?limit=1000')).data.items.length, events.length)
   t.equal((await as('admin')('GET', '/v1/audit/verify')).data.ok, true)
 })
@@ -49,4 +50,17 @@ t.test('seeded claims match the article', async (t) => {
   t.equal(quoted.speaker.name, 'Nikol Pashinyan')
   const sources = (await as('viewer')('GET', '/v1/sources')).data.items
   t.match(sources, [{ publisher: 'Mail Online', publishedAt: '2020-10-21', kind: 'article' }])
+})
+
+t.test('a seeded claim that was edited or deleted is never brought back; renamed speakers do not break seeding', async (t) => {
+  const { app, as } = await harness(t)
+  loadSeeds(app.stores)
+  const claims = (await as('viewer')('GET', '/v1/claims?limit=200')).data.items
+  await as('editor')('PATCH', `/v1/claims/${claims[0].id}`, { text: 'Edited by the desk' })
+  await as('editor')('DELETE', `/v1/claims/${claims[1].id}`)
+  await as('editor')('PATCH', `/v1/speakers/${claims[2].speakerId}`, { name: 'Renamed speaker' })
+  const events = (await as('viewer')('GET', '/v1/audit?limit=1000')).data.items.length
+  t.same(loadSeeds(app.stores), { loaded: [], skipped: ['mail-online-2020-10-21.json'], claims: 0 })
+  t.equal((await as('viewer')('GET', '/v1/claims?limit=200')).data.items.length, claims.length - 1)
+  t.equal((await as('viewer')('GET', '/v1/audit?limit=1000')).data.items.length, events)
 })

@@ -1,8 +1,9 @@
 /**
- * The real thing: `src/server.ts` in its own process on a real socket, as `npm start` runs
- * it (config from the environment, migrations, seed, first-start key, graceful SIGTERM).
+ * The real thing, as `npm start` runs it: build, then `node dist/server.js` in its own
+ * process on a real socket (config from the environment, migrations, seed, first-start
+ * key, graceful SIGTERM). Also the `claimledger` command from `bin/`.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,16 +12,16 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
+execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' })
+
+const node = (args: string[], env: Record<string, string>) =>
+  spawn(process.execPath, args, { cwd: root, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
 
 interface Running { child: ChildProcess, base: string, output: () => string }
 
 /** Starts the server and resolves once it logs its listening address. */
 async function startServer (env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
+  const child = node(['dist/server.js'], { PORT: '0', LOG_LEVEL: 'info', ...env })
   let output = ''
   child.stdout?.on('data', (chunk) => { output += String(chunk) })
   child.stderr?.on('data', (chunk) => { output += String(chunk) })
@@ -87,13 +88,38 @@ t.test('ADMIN_API_KEY and SEED=false', async (t) => {
 })
 
 t.test('a bad configuration stops the start with one line naming the variable', async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: root, env: { PATH: process.env.PATH, PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe']
-  })
+  const child = node(['dist/server.js'], { PORT: 'eighty' })
   let stderr = ''
   child.stderr.on('data', (chunk) => { stderr += String(chunk) })
   const [code] = await once(child, 'exit')
   t.equal(code, 1)
   t.equal(stderr.trim().split('\n').length, 1)
   t.match(stderr, /^Invalid configuration: PORT /)
+})
+
+t.test('the claimledger command writes through the stores, so the audit log shows it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'claimledger-cli-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const env = { DATABASE_PATH: join(dir, 'claims.db') }
+  const run = async (...args: string[]) => {
+    const child = node(['bin/claimledger.js', ...args], env)
+    let stdout = ''
+    child.stdout?.on('data', (chunk) => { stdout += String(chunk) })
+    const [code] = await once(child, 'exit')
+    return { code, stdout }
+  }
+  t.match(await run('migrate'), { code: 0, stdout: /up to date/ })
+  t.match(await run('seed'), { code: 0, stdout: /seeded \d+ claim/ })
+  t.match(await run('seed'), { code: 0, stdout: /seeded 0 claim\(s\) from 0 file\(s\); 1 file\(s\) loaded before/ })
+  const created = await run('keys', 'create', '--name', 'desk', '--role', 'admin')
+  const key = created.stdout.trim()
+  t.match(key, /^clk_/)
+  t.match(await run('audit', 'verify'), { code: 0, stdout: /"ok":true/ })
+
+  const server = await startServer({ ...env, SEED: 'false' })
+  const feed = await fetch(`${server.base}/v1/audit?action=apikey.created`, { headers: { authorization: `Bearer ${key}` } })
+  const events = ((await feed.json()) as { items: Array<{ actor: { id: string }, changes: { name: { to: string } } }> }).items
+  t.match(events.at(-1), { actor: { id: 'system:cli' }, changes: { name: { to: 'desk' } } })
+  t.equal(await stop(server), 0)
+  t.equal((await run('keys', 'create', '--name', 'x', '--role', 'boss')).code, 1)
 })

@@ -290,7 +290,7 @@ t.test('list: keyset pagination, Link header and query validation', async (t) =>
   t.equal(all.data.nextCursor, null)
 
   const otherSort = Buffer.from(JSON.stringify({ s: 'seq', v: [1] })).toString('base64url')
-  for (const query of ['cursor=garbage', `cursor=${otherSort}`, 'limit=0', 'limit=201', 'limit=two', 'sort=name', 'q=%20%20']) {
+  for (const query of ['cursor=garbage', `cursor=${otherSort}`, 'limit=0', 'limit=201', 'limit=two', 'sort=name']) {
     const res = await unchanged(t, database, () => as('viewer')('GET', `/v1/speakers?${query}`))
     problem(t, res, 400, '/v1/speakers')
   }

@@ -9,11 +9,7 @@ import canonicalizeModule from 'canonicalize'
 import { and, asc, eq, gt, lte, type SQL } from 'drizzle-orm'
 import type { Database_ } from '../db/open.js'
 import { auditEvents } from '../db/schema.js'
-
-export const ROLES = ['viewer', 'reviewer', 'editor', 'admin'] as const
-export type Role = typeof ROLES[number]
-
-export interface Actor { id: string, name: string, role: Role }
+import type { Actor, Role } from '../auth/roles.js'
 
 /** Who is writing and under which request: every store write takes one. */
 export interface WriteContext { actor: Actor, requestId: string }
@@ -121,6 +117,10 @@ export type VerifyResult =
 
 export function createLedger ({ db, sqlite }: Database_) {
   const headStatement = sqlite.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1')
+  // Streams the chain in constant memory; columns aliased to the drizzle row's field names.
+  const everyEvent = sqlite.prepare(`SELECT seq, at, actor_id AS actorId, actor_name AS actorName, actor_role AS actorRole,
+    action, entity_type AS entityType, entity_id AS entityId, changes, request_id AS requestId,
+    prev_hash AS prevHash, hash FROM audit_events ORDER BY seq`)
 
   return {
     /**
@@ -174,10 +174,6 @@ export function createLedger ({ db, sqlite }: Database_) {
         .orderBy(asc(auditEvents.seq)).limit(filter.limit).all().map(toEvent)
     },
 
-    head (): { seq: number, hash: string } | null {
-      return (headStatement.get() as { seq: number, hash: string } | undefined) ?? null
-    },
-
     /**
      * Walks the whole chain in constant memory: seq must run 1, 2, 3… and every event's
      * prevHash and recomputed hash must match. Reports the first event that does not.
@@ -186,21 +182,8 @@ export function createLedger ({ db, sqlite }: Database_) {
       let expectedPrev = GENESIS_HASH
       let count = 0
       let last: { seq: number, hash: string } | null = null
-      for (const row of sqlite.prepare('SELECT * FROM audit_events ORDER BY seq').iterate() as Iterable<Record<string, unknown>>) {
-        const event = toEvent({
-          seq: row.seq as number,
-          at: row.at as string,
-          actorId: row.actor_id as string,
-          actorName: row.actor_name as string,
-          actorRole: row.actor_role as string,
-          action: row.action as string,
-          entityType: row.entity_type as string,
-          entityId: row.entity_id as string,
-          changes: row.changes as string,
-          requestId: row.request_id as string,
-          prevHash: row.prev_hash as string,
-          hash: row.hash as string
-        })
+      for (const row of everyEvent.iterate() as Iterable<Row>) {
+        const event = toEvent(row)
         const { hash, ...unsigned } = event
         if (event.seq !== count + 1 || event.prevHash !== expectedPrev || hashEvent(unsigned) !== hash) {
           return { ok: false, events: count, firstBadSeq: count + 1 }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { cursorParam } from '../http/pagination.js'
+import { cursorParam, limitParam } from '../http/pagination.js'
 import { pageOf, timestamp } from '../http/schemas.js'
-import { ROLES } from './ledger.js'
+import { ROLES } from '../auth/roles.js'
 
 export const auditEvent = z.object({
   seq: z.number().int().describe('Strictly increasing, no gaps'),
@@ -31,10 +31,7 @@ export const auditQuery = z.strictObject({
   cursor: cursorParam
 })
 
-export const historyQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100).describe('1..1000, default 100'),
-  cursor: cursorParam
-})
+export const historyQuery = z.strictObject({ limit: limitParam, cursor: cursorParam })
 
 export const verifyResult = z.union([
   z.object({ ok: z.literal(true), events: z.number().int(), head: z.object({ seq: z.number().int(), hash: z.string() }).nullable() }),

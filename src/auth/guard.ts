@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { ROLES, type Actor, type Role } from '../audit/ledger.js'
+import { mayAct, type Actor, type Role } from './roles.js'
 import { forbidden, unauthorized } from '../http/problems.js'
 import { problems } from '../http/schemas.js'
 import type { ApiKeysStore } from './store.js'
@@ -20,12 +20,6 @@ declare module 'fastify' {
     /** The caller, set by the guard on every route that declares a role. */
     actor: Actor
   }
-}
-
-const rank = (role: Role) => ROLES.indexOf(role)
-
-export function mayAct (actor: Role, needed: Role): boolean {
-  return rank(actor) >= rank(needed)
 }
 
 function bearer (request: FastifyRequest): string | undefined {

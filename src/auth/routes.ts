@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { afterId, cursorParam, idPage, limitParam, linkNext } from '../http/pagination.js'
 import { idParams, noContent, problems } from '../http/schemas.js'
-import { apiKeyCreate, apiKeyCreated, apiKeyPage, me } from './schemas.js'
+import { notFound } from '../http/problems.js'
+import { apiKey, apiKeyCreate, apiKeyCreated, apiKeyPage, me } from './schemas.js'
 import { writeContext } from '../http/context.js'
 
 const tags = ['API keys']
@@ -41,6 +42,15 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     const page = idPage(apiKeys.list(limit + 1, afterId(cursor)), limit)
     linkNext(request, reply, page.nextCursor)
     return page
+  })
+
+  app.get('/v1/api-keys/:id', {
+    config: { role: 'admin' },
+    schema: { tags, summary: 'One API key (never the secret)', params: idParams, response: { 200: apiKey, ...problems(404) } }
+  }, async (request) => {
+    const found = apiKeys.get(request.params.id)
+    if (found === undefined) throw notFound(`API key ${request.params.id} does not exist`)
+    return found
   })
 
   app.delete('/v1/api-keys/:id', {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ROLES } from '../audit/ledger.js'
+import { ROLES } from './roles.js'
 import { pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
 
 export const role = z.enum(ROLES).describe('viewer < reviewer < editor < admin; each role may do what the one before it may')

@@ -1,7 +1,8 @@
 /** API keys: random secrets shown once, stored only as SHA-256 hashes, revocable. */
 import { createHash, randomBytes } from 'node:crypto'
 import { and, asc, count, eq, gt, isNull } from 'drizzle-orm'
-import type { Actor, Ledger, Role, WriteContext } from '../audit/ledger.js'
+import type { Ledger, WriteContext } from '../audit/ledger.js'
+import type { Actor } from './roles.js'
 import type { Database_ } from '../db/open.js'
 import { apiKeys } from '../db/schema.js'
 import { newId, isUuid } from '../db/ids.js'
@@ -44,6 +45,11 @@ export function createApiKeysStore ({ db, transaction }: Database_, ledger: Ledg
       const row = db.select().from(apiKeys).where(eq(apiKeys.keyHash, hashKey(key))).get()
       if (row === undefined || row.revokedAt !== null) return undefined
       return { id: row.id, name: row.name, role: row.role }
+    },
+
+    get (id: string): ApiKey | undefined {
+      const row = isUuid(id) ? db.select().from(apiKeys).where(eq(apiKeys.id, id)).get() : undefined
+      return row === undefined ? undefined : toApiKey(row)
     },
 
     list (limit: number, afterId?: string): ApiKey[] {
@@ -93,4 +99,3 @@ export function createApiKeysStore ({ db, transaction }: Database_, ledger: Ledg
 }
 
 export type ApiKeysStore = ReturnType<typeof createApiKeysStore>
-export type { Role }

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { writeContext } from '../http/context.js'
 import { etagOf, ifMatchVersion, notModified } from '../http/etag.js'
-import { linkNext } from '../http/pagination.js'
+import { decodeCursor, linkNext, pageFrom } from '../http/pagination.js'
 import { idParams, ifMatchHeaders, ifNoneMatchHeaders, noContent, problems } from '../http/schemas.js'
 import { claimAsOf } from './as-of.js'
-import { claim, claimCreate, claimDelete, claimListQuery, claimPage, claimReadQuery, claimUpdate } from './schemas.js'
+import { claim, claimCreate, claimCursor, claimDelete, claimListQuery, claimPage, claimReadQuery, claimSortKey, claimUpdate } from './schemas.js'
 
 const tags = ['Claims']
 
@@ -23,7 +23,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: claimPage, ...problems(400) }
     }
   }, async (request, reply) => {
-    const page = claims.list(request.query)
+    const { cursor, ...filter } = request.query
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, filter.sort, claimCursor)
+    const page = pageFrom(claims.list({ ...filter, limit: filter.limit + 1 }, after), filter.limit, filter.sort,
+      (c) => claimSortKey(filter.sort, c))
     linkNext(request, reply, page.nextCursor)
     return page
   })

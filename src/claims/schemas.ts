@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { cursorParam, limitParam } from '../http/pagination.js'
-import { calendarDate, optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
+import { blank, calendarDate, optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
 import { sourceCreate } from '../sources/schemas.js'
 import { speakerCreate } from '../speakers/schemas.js'
 
@@ -68,7 +68,7 @@ export const claimFields = z.strictObject({
   claimedAt,
   context: optionalText(5000).describe('The surrounding situation'),
   topics: topics.default([]),
-  language: language.default('en')
+  language: blank(language.default('en'))
 })
 
 export const claimCreate = claimFields.superRefine((body, ctx) => {
@@ -88,7 +88,7 @@ export const claimUpdate = z.strictObject({
   claimedAt: claimedAt.optional(),
   context: optionalText(5000),
   topics: topics.optional(),
-  language: language.optional()
+  language: blank(language.optional())
 }).meta({
   id: 'ClaimUpdate',
   description: 'Fields to change; absent fields stay as they are, null clears. `status` is changed only by reviews.'
@@ -124,4 +124,15 @@ export type Claim = z.infer<typeof claim>
 export type ClaimCreate = z.output<typeof claimCreate>
 export type ClaimUpdate = z.output<typeof claimUpdate>
 export type ClaimListQuery = z.output<typeof claimListQuery>
+export type ClaimFilter = Omit<ClaimListQuery, 'cursor'>
+
+/** A keyset position in a claim list: the sort field's value and the id of the last claim served. */
+export const claimCursor = z.tuple([z.string().nullable(), z.string()])
+export type ClaimCursor = z.output<typeof claimCursor>
+
+/** The sort field's value of a claim, for the next page's cursor. */
+export const claimSortKey = (sort: ClaimSort, c: Claim): ClaimCursor => {
+  const value = { '-claimedAt': c.claimedAt, claimedAt: c.claimedAt, '-createdAt': c.createdAt, createdAt: c.createdAt, '-updatedAt': c.updatedAt, '-lastReviewedAt': c.lastReviewedAt }[sort]
+  return [value, c.id]
+}
 export type ClaimSort = typeof claimSorts[number]

@@ -1,18 +1,16 @@
 /** Claims: the only SQL for them, with their topics and embedded speaker/source names. */
-import { z } from 'zod'
 import { and, eq, gte, inArray, isNull, lte, ne, sql, type SQL } from 'drizzle-orm'
 import { applyPatch, diff, snapshot, type Ledger, type WriteContext } from '../audit/ledger.js'
 import { isUuid, newId } from '../db/ids.js'
 import { keysetAfter, keysetOrderBy, type KeysetOrder } from '../db/keyset.js'
 import type { Database_ } from '../db/open.js'
 import { claims, claimTopics, reviews, sources, speakers } from '../db/schema.js'
-import { assertVersion } from '../http/etag.js'
-import { decodeCursor, pageFrom, type Page } from '../http/pagination.js'
-import { conflict, gone, notFound, unprocessable } from '../http/problems.js'
+import { assertVersion, type VersionCondition } from '../http/etag.js'
+import { duplicate, gone, notFound, unprocessable } from '../http/problems.js'
 import type { SourcesStore } from '../sources/store.js'
 import type { SpeakersStore } from '../speakers/store.js'
 import { foldKey } from '../text.js'
-import type { Claim, ClaimCreate, ClaimListQuery, ClaimSort, ClaimUpdate } from './schemas.js'
+import type { Claim, ClaimCreate, ClaimCursor, ClaimFilter, ClaimSort, ClaimUpdate } from './schemas.js'
 
 const columns = {
   claim: claims,
@@ -65,15 +63,6 @@ const sortOrders: Record<ClaimSort, KeysetOrder> = {
   '-lastReviewedAt': { column: claims.lastReviewedAt, direction: 'desc', nullable: true }
 }
 
-const sortValue: Record<ClaimSort, (c: Claim) => string | null> = {
-  '-claimedAt': (c) => c.claimedAt,
-  claimedAt: (c) => c.claimedAt,
-  '-createdAt': (c) => c.createdAt,
-  createdAt: (c) => c.createdAt,
-  '-updatedAt': (c) => c.updatedAt,
-  '-lastReviewedAt': (c) => c.lastReviewedAt
-}
-
 export function createClaimsStore (database: Database_, ledger: Ledger, speakersStore: SpeakersStore, sourcesStore: SourcesStore) {
   const { db, transaction } = database
   const selectClaims = () => db.select(columns).from(claims)
@@ -110,9 +99,7 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
   function assertNotDuplicate (speakerId: string, claimedAt: string, text: string, selfId?: string) {
     const existingId = findDuplicate(speakerId, claimedAt, text, selfId)
     if (existingId !== undefined) {
-      const existing = { id: existingId }
-      throw conflict(`Claim ${existing.id} already records this speaker saying this on ${claimedAt}`,
-        { existingId: existing.id }, { location: `/v1/claims/${existing.id}` })
+      throw duplicate('claims', existingId, `Claim ${existingId} already records this speaker saying this on ${claimedAt}`)
     }
   }
 
@@ -164,14 +151,14 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
   return {
     find,
     require,
-    insert,
     findDuplicate,
 
-    create (ctx: WriteContext, input: ClaimCreate): Claim {
-      return transaction(() => insert(ctx, input, new Date().toISOString()))
+    /** Creates a claim at time `at`; inside a caller's transaction (seeding, import) it is a savepoint. */
+    create (ctx: WriteContext, input: ClaimCreate, at = new Date().toISOString()): Claim {
+      return transaction(() => insert(ctx, input, at))
     },
 
-    update (ctx: WriteContext, id: string, patch: ClaimUpdate, expected?: number): Claim {
+    update (ctx: WriteContext, id: string, patch: ClaimUpdate, expected?: VersionCondition): Claim {
       return transaction(() => {
         const before = require(id)
         assertVersion('Claim', expected, before.version)
@@ -197,6 +184,7 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
      * time, and a new version. The caller records the review and its `claim.reviewed` event.
      */
     recordReview (id: string, verdict: Claim['status'], at: string): Claim {
+      if (!database.sqlite.inTransaction) throw new Error('recordReview must run inside the review\'s transaction')
       db.update(claims).set({
         status: verdict,
         reviewCount: sql`${claims.reviewCount} + 1`,
@@ -208,7 +196,7 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
     },
 
     /** Soft delete: the row and its history stay; reads answer 410 from now on. */
-    delete (ctx: WriteContext, id: string, reason: string | undefined, expected?: number): void {
+    delete (ctx: WriteContext, id: string, reason: string | undefined, expected?: VersionCondition): void {
       transaction(() => {
         const before = require(id)
         assertVersion('Claim', expected, before.version)
@@ -225,7 +213,11 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
       })
     },
 
-    list (query: ClaimListQuery): Page<Claim> {
+    /**
+     * Live claims matching every given filter, in the sort's order (ties by id), after the
+     * keyset position `after` when given; `limit` rows at most.
+     */
+    list (query: ClaimFilter, after?: ClaimCursor): Claim[] {
       const order = sortOrders[query.sort]
       const where: SQL[] = [isNull(claims.deletedAt)]
       if (query.status !== undefined) where.push(eq(claims.status, query.status))
@@ -239,12 +231,8 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
       if (query.reviewer !== undefined) {
         where.push(sql`exists (select 1 from ${reviews} where ${reviews.claimId} = ${claims.id} and ${reviews.reviewerId} = ${query.reviewer})`)
       }
-      if (query.cursor !== undefined) {
-        const [value, lastId] = decodeCursor(query.cursor, query.sort, z.tuple([z.string().nullable(), z.string()]))
-        where.push(keysetAfter(order, claims.id, value, lastId))
-      }
-      const rows = selectClaims().where(and(...where)).orderBy(...keysetOrderBy(order, claims.id)).limit(query.limit + 1).all()
-      return pageFrom(rows.map(toClaim), query.limit, query.sort, (c) => [sortValue[query.sort](c), c.id])
+      if (after !== undefined) where.push(keysetAfter(order, claims.id, after[0], after[1]))
+      return selectClaims().where(and(...where)).orderBy(...keysetOrderBy(order, claims.id)).limit(query.limit).all().map(toClaim)
     }
   }
 }

@@ -1,5 +1,7 @@
 import { and, asc, desc, eq, gt, isNull, lt, or, type AnyColumn, type SQL } from 'drizzle-orm'
-import type { CursorValue } from '../http/pagination.js'
+
+/** A sort value stored in a cursor. */
+export type CursorValue = string | number | null
 
 export interface KeysetOrder {
   column: AnyColumn

@@ -48,15 +48,19 @@ export const sources = sqliteTable('sources', {
   id: text('id').primaryKey(),
   title: text('title').notNull(),
   publisher: text('publisher'),
-  url: text('url').unique(),
+  url: text('url'),
   kind: text('kind', {
     enum: ['article', 'broadcast', 'transcript', 'social_post', 'press_release', 'report', 'other']
   }).notNull(),
   publishedAt: text('published_at'),
+  /** Comparison keys: the URL normalised (scheme/host case, default port, no fragment), titles folded. */
+  urlKey: text('url_key').unique(),
+  titleKey: text('title_key').notNull(),
+  publisherKey: text('publisher_key'),
   ...timestamps
 }, (t) => [
-  index('sources_title_idx').on(sql`lower(${t.title})`, sql`lower(${t.publisher})`),
-  index('sources_publisher_idx').on(sql`lower(${t.publisher})`)
+  index('sources_title_idx').on(t.titleKey, t.publisherKey),
+  index('sources_publisher_idx').on(t.publisherKey)
 ])
 
 export const claims = sqliteTable('claims', {

@@ -7,7 +7,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { badRequest } from './problems.js'
 
-export type CursorValue = string | number | null
+export type { CursorValue } from '../db/keyset.js'
+import type { CursorValue } from '../db/keyset.js'
 
 export const limitParam = z.coerce.number().int().min(1).max(200).default(50)
   .describe('Page size, 1..200 (default 50)')
@@ -34,10 +35,10 @@ export function decodeCursor<T> (cursor: string, sort: string, values: z.ZodType
   const outer = cursorShape.safeParse(parsed)
   const inner = values.safeParse(outer.data?.v)
   if (!outer.success || !inner.success) {
-    throw badRequest('query/cursor is not a cursor this API issued', [{ path: '/cursor', message: 'invalid cursor' }])
+    throw badRequest('querystring/cursor is not a cursor this API issued', [{ path: '/cursor', message: 'invalid cursor' }])
   }
   if (outer.data.s !== sort) {
-    throw badRequest(`query/cursor belongs to sort ${outer.data.s}, not ${sort}`,
+    throw badRequest(`querystring/cursor belongs to sort ${outer.data.s}, not ${sort}`,
       [{ path: '/cursor', message: 'cursor does not match sort' }])
   }
   return inner.data

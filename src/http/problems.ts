@@ -33,8 +33,11 @@ export class Problem extends Error {
 export const badRequest = (detail: string, errors?: FieldError[]) =>
   new Problem(400, 'validation', 'Invalid request', detail, errors === undefined ? {} : { errors })
 export const notFound = (detail: string) => new Problem(404, 'not-found', 'Not found', detail)
-export const conflict = (detail: string, extensions: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-  new Problem(409, 'conflict', 'Conflict', detail, extensions, headers)
+export const conflict = (detail: string, extensions: Record<string, unknown> = {}) =>
+  new Problem(409, 'conflict', 'Conflict', detail, extensions)
+/** 409 for a resource that already exists: `existingId` in the body, `Location` to it. */
+export const duplicate = (collection: 'claims' | 'speakers' | 'sources', existingId: string, detail: string) =>
+  new Problem(409, 'duplicate', 'Already exists', detail, { existingId }, { location: `/v1/${collection}/${existingId}` })
 export const gone = (detail: string, extensions: Record<string, unknown>) =>
   new Problem(410, 'gone', 'Gone', detail, extensions)
 export const preconditionFailed = (detail: string, currentVersion: number) =>
@@ -43,7 +46,7 @@ export const preconditionFailed = (detail: string, currentVersion: number) =>
 export const unprocessable = (detail: string, extensions: Record<string, unknown> = {}) =>
   new Problem(422, 'unprocessable', 'Unprocessable request', detail, extensions)
 export const unauthorized = (detail: string) =>
-  new Problem(401, 'unauthorized', 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer realm="claimledger"' })
+  new Problem(401, 'unauthorized', 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer' })
 export const forbidden = (detail: string) => new Problem(403, 'forbidden', 'Forbidden', detail)
 
 /** Framework errors a client caused, by Fastify error code. */
@@ -85,6 +88,10 @@ function toProblem (error: FastifyError): Problem {
   // A JSON.parse failure surfaces as a SyntaxError with statusCode 400.
   if (error instanceof SyntaxError && error.statusCode === 400) {
     return new Problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON')
+  }
+  // Another process (the CLI) held the write lock past busy_timeout: worth a retry.
+  if (error.code === 'SQLITE_BUSY') {
+    return new Problem(503, 'busy', 'Service unavailable', 'The database is busy; retry shortly', {}, { 'retry-after': '1' })
   }
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) {

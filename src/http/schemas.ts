@@ -12,8 +12,11 @@ export const requiredText = (max: number) =>
  * An optional field: absent, null (clears it) or a value; a string that is empty after
  * trimming counts as missing, as the API's conventions say.
  */
-export const blankAsMissing = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.nullable().optional())
+export const blankAsMissing = <T extends z.ZodType>(schema: T) => blank(schema.nullable().optional())
+
+/** `schema`, with a string that is empty after trimming read as missing (so defaults apply). */
+export const blank = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema)
 
 /** Optional text that may be cleared with null: trimmed, at most `max` characters. */
 export const optionalText = (max: number) =>

@@ -6,7 +6,7 @@ import type { Claim } from '../claims/schemas.js'
 import { newId } from '../db/ids.js'
 import type { Database_ } from '../db/open.js'
 import { reviews } from '../db/schema.js'
-import { assertVersion } from '../http/etag.js'
+import { assertVersion, type VersionCondition } from '../http/etag.js'
 import { assertVerdictRules } from './rules.js'
 import type { Review, ReviewCreate } from './schemas.js'
 
@@ -24,8 +24,15 @@ const toReview = (row: Row): Review => ({
 })
 
 export function createReviewsStore ({ db, transaction }: Database_, ledger: Ledger, claims: ClaimsStore) {
-  /** Applies one review in the caller's transaction: the review, the claim's new state, and its event. */
-  function apply (ctx: WriteContext, claimId: string, input: ReviewCreate, expected: number | undefined, at: string): { review: Review, claim: Claim } {
+  /**
+   * Applies one review: the review, the claim's new state, and its event, atomically (a
+   * savepoint inside a caller's transaction, as bulk review runs it).
+   */
+  function apply (ctx: WriteContext, claimId: string, input: ReviewCreate, expected: VersionCondition, at: string) {
+    return transaction(() => applyNow(ctx, claimId, input, expected, at))
+  }
+
+  function applyNow (ctx: WriteContext, claimId: string, input: ReviewCreate, expected: VersionCondition, at: string): { review: Review, claim: Claim } {
     const before = claims.require(claimId)
     assertVersion('Claim', expected, before.version)
     assertVerdictRules(input)
@@ -66,8 +73,8 @@ export function createReviewsStore ({ db, transaction }: Database_, ledger: Ledg
   return {
     apply,
 
-    create (ctx: WriteContext, claimId: string, input: ReviewCreate, expected?: number) {
-      return transaction(() => apply(ctx, claimId, input, expected, new Date().toISOString()))
+    create (ctx: WriteContext, claimId: string, input: ReviewCreate, expected?: VersionCondition) {
+      return apply(ctx, claimId, input, expected, new Date().toISOString())
     },
 
     get (claimId: string, id: string): Review | undefined {

@@ -1,11 +1,12 @@
 /** Sources: the only SQL for them. */
-import { and, asc, count, eq, gt, gte, isNull, lt, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, gt, gte, isNull, lt, type SQL } from 'drizzle-orm'
 import { applyPatch, diff, removal, snapshot, type Ledger, type WriteContext } from '../audit/ledger.js'
 import { isUuid, newId } from '../db/ids.js'
 import type { Database_ } from '../db/open.js'
 import { claims, sources } from '../db/schema.js'
-import { assertVersion } from '../http/etag.js'
-import { conflict, notFound } from '../http/problems.js'
+import { assertVersion, type VersionCondition } from '../http/etag.js'
+import { conflict, duplicate, notFound } from '../http/problems.js'
+import { foldKey, urlKey } from '../text.js'
 import type { Source, SourceCreate, SourceUpdate } from './schemas.js'
 
 type Row = typeof sources.$inferSelect
@@ -24,9 +25,12 @@ const toSource = (row: Row): Source => ({
 
 const editable = (s: Source) => ({ title: s.title, publisher: s.publisher, url: s.url, kind: s.kind, publishedAt: s.publishedAt })
 
-/** SQLite's lower() folds ASCII only; compare with the same fold on our side, so results match its index. */
-const lower = (column: typeof sources.title | typeof sources.publisher) => sql`lower(${column})`
-const asciiLower = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase())
+/** The stored comparison keys of a source's title, publisher and URL. */
+const keys = (s: Pick<Source, 'title' | 'publisher' | 'url'>) => ({
+  titleKey: foldKey(s.title),
+  publisherKey: s.publisher === null ? null : foldKey(s.publisher),
+  urlKey: s.url === null ? null : urlKey(s.url)
+})
 
 export function createSourcesStore ({ db, transaction }: Database_, ledger: Ledger) {
   function get (id: string): Source | undefined {
@@ -43,9 +47,9 @@ export function createSourcesStore ({ db, transaction }: Database_, ledger: Ledg
 
   function assertUrlFree (url: string | null, selfId?: string) {
     if (url === null) return
-    const other = db.select({ id: sources.id }).from(sources).where(eq(sources.url, url)).get()
+    const other = db.select({ id: sources.id }).from(sources).where(eq(sources.urlKey, urlKey(url))).get()
     if (other !== undefined && other.id !== selfId) {
-      throw conflict(`Source ${other.id} already has the URL ${url}`, { existingId: other.id }, { location: `/v1/sources/${other.id}` })
+      throw duplicate('sources', other.id, `Source ${other.id} already has the URL ${url}`)
     }
   }
 
@@ -62,7 +66,7 @@ export function createSourcesStore ({ db, transaction }: Database_, ledger: Ledg
       version: 1
     }
     assertUrlFree(source.url)
-    db.insert(sources).values(source).run()
+    db.insert(sources).values({ ...source, ...keys(source) }).run()
     ledger.append(ctx, [{ action: 'source.created', entityType: 'source', entityId: source.id, changes: snapshot(editable(source)) }], at)
     return source
   }
@@ -71,11 +75,11 @@ export function createSourcesStore ({ db, transaction }: Database_, ledger: Ledg
   function find (input: SourceCreate): Source | undefined {
     let row: Row | undefined
     if (input.url != null) {
-      row = db.select().from(sources).where(eq(sources.url, input.url)).get()
+      row = db.select().from(sources).where(eq(sources.urlKey, urlKey(input.url))).get()
     } else {
-      const publisher = input.publisher == null ? isNull(sources.publisher) : eq(lower(sources.publisher), asciiLower(input.publisher))
+      const publisher = input.publisher == null ? isNull(sources.publisherKey) : eq(sources.publisherKey, foldKey(input.publisher))
       row = db.select().from(sources)
-        .where(and(eq(lower(sources.title), asciiLower(input.title)), publisher))
+        .where(and(eq(sources.titleKey, foldKey(input.title)), publisher))
         .orderBy(asc(sources.id)).limit(1).get()
     }
     return row === undefined ? undefined : toSource(row)
@@ -89,12 +93,12 @@ export function createSourcesStore ({ db, transaction }: Database_, ledger: Ledg
       return transaction(() => insert(ctx, input, new Date().toISOString()))
     },
 
-    /** Runs in the caller's transaction, so a claim and its new source commit together. */
+    /** Inside a caller's transaction (a savepoint), so a claim and its new source commit together. */
     findOrCreate (ctx: WriteContext, input: SourceCreate, at: string): Source {
-      return find(input) ?? insert(ctx, input, at)
+      return transaction(() => find(input) ?? insert(ctx, input, at))
     },
 
-    update (ctx: WriteContext, id: string, patch: SourceUpdate, expected?: number): Source {
+    update (ctx: WriteContext, id: string, patch: SourceUpdate, expected?: VersionCondition): Source {
       return transaction(() => {
         const before = require(id)
         assertVersion('Source', expected, before.version)
@@ -104,14 +108,14 @@ export function createSourcesStore ({ db, transaction }: Database_, ledger: Ledg
         if (changes.url !== undefined) assertUrlFree(next.url, id)
         const at = new Date().toISOString()
         const after: Source = { ...before, ...next, updatedAt: at, version: before.version + 1 }
-        db.update(sources).set(after).where(eq(sources.id, id)).run()
+        db.update(sources).set({ ...after, ...keys(after) }).where(eq(sources.id, id)).run()
         ledger.append(ctx, [{ action: 'source.updated', entityType: 'source', entityId: id, changes }], at)
         return after
       })
     },
 
     /** Deletes an unused source; 409 while any claim (deleted ones too: history) cites it. */
-    delete (ctx: WriteContext, id: string, expected?: number): void {
+    delete (ctx: WriteContext, id: string, expected?: VersionCondition): void {
       transaction(() => {
         const before = require(id)
         assertVersion('Source', expected, before.version)
@@ -127,10 +131,10 @@ export function createSourcesStore ({ db, transaction }: Database_, ledger: Ledg
       const where: SQL[] = []
       if (opts.afterId !== undefined) where.push(gt(sources.id, opts.afterId))
       if (opts.q !== undefined) {
-        const prefix = asciiLower(opts.q)
-        where.push(gte(lower(sources.title), prefix), lt(lower(sources.title), prefix + '\u{10FFFF}'))
+        const prefix = foldKey(opts.q)
+        where.push(gte(sources.titleKey, prefix), lt(sources.titleKey, prefix + '\u{10FFFF}'))
       }
-      if (opts.publisher !== undefined) where.push(eq(lower(sources.publisher), asciiLower(opts.publisher)))
+      if (opts.publisher !== undefined) where.push(eq(sources.publisherKey, foldKey(opts.publisher)))
       return db.select().from(sources).where(and(...where)).orderBy(asc(sources.id)).limit(opts.limit).all().map(toSource)
     }
   }

@@ -4,8 +4,8 @@ import { applyPatch, diff, removal, snapshot, type Ledger, type WriteContext } f
 import { isUuid, newId } from '../db/ids.js'
 import type { Database_ } from '../db/open.js'
 import { claims, speakerNames, speakers } from '../db/schema.js'
-import { assertVersion } from '../http/etag.js'
-import { conflict, notFound } from '../http/problems.js'
+import { assertVersion, type VersionCondition } from '../http/etag.js'
+import { conflict, duplicate, notFound } from '../http/problems.js'
 import { foldKey } from '../text.js'
 import type { Speaker, SpeakerCreate, SpeakerUpdate } from './schemas.js'
 
@@ -55,8 +55,7 @@ export function createSpeakersStore ({ db, transaction }: Database_, ledger: Led
       .where(and(inArray(speakerNames.nameKey, keys), ne(speakerNames.speakerId, speakerId))).get()
     if (taken !== undefined) {
       const clash = [name, ...aliases].find((n) => foldKey(n) === taken.nameKey) ?? taken.nameKey
-      throw conflict(`The name "${clash}" is already a name or alias of speaker ${taken.speakerId}`,
-        { existingId: taken.speakerId }, { location: `/v1/speakers/${taken.speakerId}` })
+      throw duplicate('speakers', taken.speakerId, `The name "${clash}" is already a name or alias of speaker ${taken.speakerId}`)
     }
     db.delete(speakerNames).where(eq(speakerNames.speakerId, speakerId)).run()
     db.insert(speakerNames).values(keys.map((nameKey, i) => ({ nameKey, speakerId, isAlias: i > 0 }))).run()
@@ -96,13 +95,14 @@ export function createSpeakersStore ({ db, transaction }: Database_, ledger: Led
 
     /**
      * The speaker whose name or alias matches `input.name` (case-insensitive), else a new
-     * one. Runs in the caller's transaction, so a claim and its new speaker commit together.
+     * one. Inside a caller's transaction (a savepoint), so a claim and its new speaker
+     * commit together.
      */
     findOrCreate (ctx: WriteContext, input: SpeakerCreate, at: string): Speaker {
-      return findByName(input.name) ?? insert(ctx, input, at)
+      return transaction(() => findByName(input.name) ?? insert(ctx, input, at))
     },
 
-    update (ctx: WriteContext, id: string, patch: SpeakerUpdate, expected?: number): Speaker {
+    update (ctx: WriteContext, id: string, patch: SpeakerUpdate, expected?: VersionCondition): Speaker {
       return transaction(() => {
         const before = require(id)
         assertVersion('Speaker', expected, before.version)
@@ -121,7 +121,7 @@ export function createSpeakersStore ({ db, transaction }: Database_, ledger: Led
     },
 
     /** Deletes an unused speaker; 409 while any claim (deleted ones too: history) names it. */
-    delete (ctx: WriteContext, id: string, expected?: number): void {
+    delete (ctx: WriteContext, id: string, expected?: VersionCondition): void {
       transaction(() => {
         const before = require(id)
         assertVersion('Speaker', expected, before.version)
