@@ -34,21 +34,21 @@ function rewriteRefs (value: unknown, rename: Map<string, string>): unknown {
 
 const HEADERS = {
   RequestId: { description: 'The request\'s id (an incoming valid X-Request-Id is echoed); audit events record it', schema: { type: 'string' } },
-  ETag: { description: '`"<version>"` of the resource, for If-Match and If-None-Match', schema: { type: 'string' } },
-  Location: { description: 'Path of the created (or, for a duplicate, the existing) resource', schema: { type: 'string' } },
+  ETag: { description: '`"<version>"` of the resource (on 412: its current version), for If-Match and If-None-Match', schema: { type: 'string' } },
+  Location: { description: 'Path of the created resource; on a 409 duplicate, of the existing one', schema: { type: 'string' } },
   Link: { description: '`<…>; rel="next"` when there is a next page (RFC 8288)', schema: { type: 'string' } },
   WWWAuthenticate: { description: '`Bearer realm="claimledger"`', schema: { type: 'string' } }
 }
 const header = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` })
 const VERSIONED = new Set(['Claim', 'Speaker', 'Source'].map((name) => REF + name))
 
-/** The headers each response carries, from its status and body schema. */
-function responseHeaders (status: number, response: Json): Json {
+/** The headers each response carries, from its method, status and body schema. */
+function responseHeaders (method: string, status: number, response: Json): Json {
   const ref = ((response.content as Record<string, { schema?: { $ref?: string } }> | undefined)?.['application/json']?.schema?.$ref) ?? ''
   return {
     'X-Request-Id': header('RequestId'),
-    ...(status < 300 && VERSIONED.has(ref) ? { ETag: header('ETag') } : {}),
-    ...(status === 201 || status === 409 ? { Location: header('Location') } : {}),
+    ...((status < 300 && VERSIONED.has(ref)) || status === 412 ? { ETag: header('ETag') } : {}),
+    ...(status === 201 || (status === 409 && method === 'post') ? { Location: header('Location') } : {}),
     ...(ref.endsWith('Page') ? { Link: header('Link') } : {}),
     ...(status === 401 ? { 'WWW-Authenticate': header('WWWAuthenticate') } : {})
   }
@@ -81,7 +81,7 @@ export function tidyOpenapi<T extends Json> (document: T): T {
       if (method === 'delete' && operation.requestBody !== undefined) (operation.requestBody as Json).required = false
       for (const [status, response] of Object.entries((operation.responses ?? {}) as Record<string, Json>)) {
         if (response.description === 'Default Response') response.description = STATUS_CODES[Number(status)] ?? 'Response'
-        response.headers = responseHeaders(Number(status), response)
+        response.headers = responseHeaders(method, Number(status), response)
       }
     }
   }
