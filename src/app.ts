@@ -11,6 +11,7 @@ import auditRoutes from './audit/routes.js'
 import guard from './auth/guard.js'
 import authRoutes from './auth/routes.js'
 import claimRoutes from './claims/routes.js'
+import transferRoutes from './claims/transfer-routes.js'
 import type { Config } from './config.js'
 import type { Database_ } from './db/open.js'
 import { newId } from './db/ids.js'
@@ -104,6 +105,7 @@ export async function buildApp (config: Config, database: Database_, options: Bu
   await app.register(speakerRoutes)
   await app.register(sourceRoutes)
   await app.register(claimRoutes)
+  await app.register(transferRoutes)
   await app.register(reviewRoutes)
   await app.register(statsRoutes)
   await app.register(auditRoutes)

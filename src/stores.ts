@@ -6,6 +6,7 @@ import { createLedger } from './audit/ledger.js'
 import { createApiKeysStore } from './auth/store.js'
 import { createClaimsStore } from './claims/store.js'
 import type { Database_ } from './db/open.js'
+import { createIdempotencyStore } from './idempotency/store.js'
 import { createReviewsStore } from './reviews/store.js'
 import { createStatsStore } from './stats/store.js'
 import { createSourcesStore } from './sources/store.js'
@@ -26,7 +27,8 @@ export function createStores (database: Database_) {
     sources,
     claims,
     reviews: createReviewsStore(database, ledger, claims),
-    stats: createStatsStore(database)
+    stats: createStatsStore(database),
+    idempotency: createIdempotencyStore(database)
   }
 }
 

@@ -71,14 +71,31 @@ export const claimFields = z.strictObject({
   language: blank(language.default('en'))
 })
 
-export const claimCreate = claimFields.superRefine((body, ctx) => {
+/** A claim names its speaker and its source each exactly one way: by id or inline. */
+function oneWayEach (body: { speakerId?: unknown, speaker?: unknown, sourceId?: unknown, source?: unknown }, ctx: z.RefinementCtx) {
   if ((body.speakerId === undefined) === (body.speaker === undefined)) {
     ctx.addIssue({ code: 'custom', path: ['speakerId'], message: 'give exactly one of speakerId or speaker' })
   }
   if ((body.sourceId === undefined) === (body.source === undefined)) {
     ctx.addIssue({ code: 'custom', path: ['sourceId'], message: 'give exactly one of sourceId or source' })
   }
-}).meta({ id: 'ClaimCreate' })
+}
+
+export const claimCreate = claimFields.superRefine(oneWayEach).meta({ id: 'ClaimCreate' })
+
+/**
+ * One claim to import: a ClaimCreate, also accepting (and ignoring) the read-only fields an
+ * export carries, so that an exported line imports as it is. Imported claims start unverified.
+ */
+export const claimImportItem = claimFields.extend({
+  id: z.string().optional(),
+  status: z.string().optional(),
+  reviewCount: z.number().optional(),
+  lastReviewedAt: z.string().nullable().optional(),
+  createdAt: z.string().optional(),
+  updatedAt: z.string().optional(),
+  version: z.number().optional()
+}).superRefine(oneWayEach).meta({ id: 'ClaimImportItem' })
 
 export const claimUpdate = z.strictObject({
   text: requiredText(5000).optional(),

@@ -136,3 +136,18 @@ export const auditEvents = sqliteTable('audit_events', {
   index('audit_action_idx').on(t.action, t.seq),
   check('audit_hash_hex', sql`length(${t.hash}) = 64 AND length(${t.prevHash}) = 64`)
 ])
+
+/**
+ * Responses of writes sent with an `Idempotency-Key`, kept 24 hours, so a retried request
+ * returns the stored response instead of applying twice. Scoped per API key. Written in the
+ * same transaction as the effects, so a stored response always means "applied".
+ */
+export const idempotencyKeys = sqliteTable('idempotency_keys', {
+  actorId: text('actor_id').notNull(),
+  key: text('key').notNull(),
+  requestHash: text('request_hash').notNull(),
+  statusCode: integer('status_code').notNull(),
+  response: text('response').notNull(),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at').notNull()
+}, (t) => [primaryKey({ columns: [t.actorId, t.key] }), index('idempotency_expires_idx').on(t.expiresAt)])

@@ -39,6 +39,11 @@ const HEADERS = {
   Link: { description: '`<…>; rel="next"` when there is a next page (RFC 8288)', schema: { type: 'string' } },
   WWWAuthenticate: { description: '`Bearer realm="claimledger"`', schema: { type: 'string' } }
 }
+const STREAMED_BODIES: Record<string, string> = {
+  'application/x-ndjson': 'One ClaimCreate as JSON a line',
+  'text/csv': 'CSV with a header row of the export\'s columns (text, quote, speakerName, …), a claim a row'
+}
+
 const header = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` })
 const VERSIONED = new Set(['Claim', 'Speaker', 'Source'].map((name) => REF + name))
 
@@ -79,6 +84,13 @@ export function tidyOpenapi<T extends Json> (document: T): T {
     for (const [method, operation] of Object.entries(operations)) {
       // Every DELETE body here (e.g. a claim's deletion reason) is optional.
       if (method === 'delete' && operation.requestBody !== undefined) (operation.requestBody as Json).required = false
+      // Streamed bodies are text, a record a line (or row); the JSON schema describes only application/json.
+      const content = (operation.requestBody as { content?: Record<string, unknown> } | undefined)?.content
+      if (content !== undefined) {
+        for (const type of Object.keys(content)) {
+          if (STREAMED_BODIES[type] !== undefined) content[type] = { schema: { type: 'string', description: STREAMED_BODIES[type] } }
+        }
+      }
       for (const [status, response] of Object.entries((operation.responses ?? {}) as Record<string, Json>)) {
         if (response.description === 'Default Response') response.description = STATUS_CODES[Number(status)] ?? 'Response'
         response.headers = responseHeaders(method, Number(status), response)

@@ -32,6 +32,14 @@ export class Problem extends Error {
 
 export const badRequest = (detail: string, errors?: FieldError[]) =>
   new Problem(400, 'validation', 'Invalid request', detail, errors === undefined ? {} : { errors })
+/** 400 from a zod error raised outside route validation (import lines, CLI files). */
+export function invalid (error: { issues: ReadonlyArray<{ path: PropertyKey[], message: string }> }): Problem {
+  const errors = error.issues.map((issue) => ({ path: issue.path.map((p) => '/' + String(p)).join(''), message: issue.message }))
+  return badRequest(errors.map((e) => `${e.path === '' ? '(root)' : e.path} ${e.message}`).join('; '), errors)
+}
+
+export const payloadTooLarge = (detail: string) => new Problem(413, 'payload-too-large', 'Payload too large', detail)
+
 export const notFound = (detail: string) => new Problem(404, 'not-found', 'Not found', detail)
 export const conflict = (detail: string, extensions: Record<string, unknown> = {}) =>
   new Problem(409, 'conflict', 'Conflict', detail, extensions)

@@ -6,7 +6,13 @@ import { decodeCursor, idPage, linkNext } from '../http/pagination.js'
 import { conflict, notFound } from '../http/problems.js'
 import { idParams, ifMatchHeaders, problems } from '../http/schemas.js'
 import { claimReview, RATINGS } from './claimreview.js'
-import { review, reviewCreate, reviewCreated, reviewListQuery, reviewPage } from './schemas.js'
+import { bulkReview as bulkReviewService } from './bulk.js'
+import { bulkReview, bulkReviewResponse, review, reviewCreate, reviewCreated, reviewListQuery, reviewPage } from './schemas.js'
+
+const bulkHeaders = z.looseObject({
+  'idempotency-key': z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 printable ASCII characters').optional()
+    .describe('Makes the request safe to retry: same key + same body within 24 h → the stored response')
+})
 
 const tags = ['Reviews']
 
@@ -34,6 +40,29 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       .header('location', `/v1/claims/${result.claim.id}/reviews/${result.review.id}`)
       .header('etag', etagOf(result.claim.version))
       .send(result)
+  })
+
+  app.post('/v1/reviews/bulk', {
+    config: { role: 'reviewer' },
+    schema: {
+      tags,
+      summary: 'Apply up to 1000 reviews at once, all-or-nothing (atomic) or item by item, safely retryable',
+      description: 'Each item is checked as `POST /v1/claims/{id}/reviews` checks it, `expectedVersion` playing ' +
+        'the role of If-Match. `atomic: true` (default): one transaction; any failure → 422 with ' +
+        '`errors: [{ index, claimId, status, title, detail }]` and nothing applied. `atomic: false`: 200 with a ' +
+        'result per item in input order. Send an `Idempotency-Key` (any string up to 255 characters, unique per ' +
+        'batch): for 24 hours the same key with the same body returns the stored response without applying ' +
+        'again (`Idempotent-Replayed: true`), and with a different body 409. Keys are scoped to the calling API ' +
+        'key; a 422 (nothing applied) is not stored, so a fixed batch may be retried under the same key.',
+      headers: bulkHeaders,
+      body: bulkReview,
+      response: { 200: bulkReviewResponse, ...problems(400, 409, 422) }
+    }
+  }, async (request, reply) => {
+    const outcome = bulkReviewService(app.stores, writeContext(request), request.body, request.headers['idempotency-key'])
+    if (outcome.replayed) reply.header('idempotent-replayed', 'true')
+    // Only 200 responses are stored, so a replay is always a 200 of this shape.
+    return reply.code(200).send(outcome.body as z.output<typeof bulkReviewResponse>)
   })
 
   app.get('/v1/claims/:id/reviews', {

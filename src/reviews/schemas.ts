@@ -37,3 +37,33 @@ export const reviewPage = pageOf(review, 'ReviewPage')
 
 export type Review = z.infer<typeof review>
 export type ReviewCreate = z.output<typeof reviewCreate>
+
+export const bulkReviewItem = reviewCreate.extend({
+  claimId: z.string().describe('The claim to review'),
+  expectedVersion: z.number().int().min(1).optional()
+    .describe('Apply only if the claim is at this version (the bulk If-Match), else this item fails with 412')
+}).meta({ id: 'BulkReviewItem' })
+
+export const bulkReview = z.strictObject({
+  atomic: z.boolean().default(true).describe('true: all items apply or none does (422 listing the failures); ' +
+    'false: each item applies on its own and `results` tells which did'),
+  items: z.array(bulkReviewItem).min(1, 'must have at least 1 item').max(1000, 'must have at most 1000 items')
+}).meta({ id: 'BulkReview' })
+
+const itemError = z.object({ status: z.number().int(), title: z.string(), detail: z.string() })
+
+export const bulkItemResult = z.object({
+  index: z.number().int().describe('Position in `items`'),
+  claimId: z.string(),
+  ok: z.boolean(),
+  review: review.optional(),
+  error: itemError.optional()
+}).meta({ id: 'BulkReviewResult' })
+
+export const bulkReviewResponse = z.object({
+  applied: z.number().int().describe('How many reviews were applied'),
+  results: z.array(bulkItemResult).describe('One per item, in input order')
+}).meta({ id: 'BulkReviewResponse' })
+
+export type BulkReview = z.output<typeof bulkReview>
+export type BulkItemResult = z.output<typeof bulkItemResult>

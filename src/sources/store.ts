@@ -1,5 +1,5 @@
 /** Sources: the only SQL for them. */
-import { and, asc, count, eq, gt, gte, isNull, lt, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, gt, gte, inArray, isNull, lt, type SQL } from 'drizzle-orm'
 import { applyPatch, diff, removal, snapshot, type Ledger, type WriteContext } from '../audit/ledger.js'
 import { isUuid, newId } from '../db/ids.js'
 import type { Database_ } from '../db/open.js'
@@ -88,6 +88,10 @@ export function createSourcesStore ({ db, transaction }: Database_, ledger: Ledg
   return {
     get,
     require,
+
+    getMany (ids: string[]): Source[] {
+      return ids.length === 0 ? [] : db.select().from(sources).where(inArray(sources.id, ids)).all().map(toSource)
+    },
 
     create (ctx: WriteContext, input: SourceCreate): Source {
       return transaction(() => insert(ctx, input, new Date().toISOString()))

@@ -89,6 +89,10 @@ export function createSpeakersStore ({ db, transaction }: Database_, ledger: Led
     require,
     findByName,
 
+    getMany (ids: string[]): Speaker[] {
+      return ids.length === 0 ? [] : db.select().from(speakers).where(inArray(speakers.id, ids)).all().map(toSpeaker)
+    },
+
     create (ctx: WriteContext, input: SpeakerCreate): Speaker {
       return transaction(() => insert(ctx, input, new Date().toISOString()))
     },

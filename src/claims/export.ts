@@ -1,0 +1,109 @@
+/**
+ * Export of claims in NDJSON or CSV, streamed page by page (keyset, so constant memory for
+ * any number of claims). A record names its speaker and source inline, as an import takes
+ * them, so an export re-imports as it is into another Claimledger.
+ */
+import { Readable } from 'node:stream'
+import { stringify } from 'csv-stringify'
+import type { Stores } from '../stores.js'
+import { claimSortKey, type Claim, type ClaimCursor, type ClaimFilter } from './schemas.js'
+
+export const EXPORT_PAGE = 500
+
+export const CSV_COLUMNS = [
+  'id', 'text', 'quote', 'speakerName', 'speakerKind', 'speakerDescription', 'sourceTitle', 'sourcePublisher', 'sourceUrl',
+  'sourceKind', 'sourcePublishedAt', 'claimedAt', 'context', 'topics', 'language', 'status', 'reviewCount', 'lastReviewedAt',
+  'createdAt', 'updatedAt', 'version'
+] as const
+
+export interface ExportRecord {
+  id: string
+  text: string
+  quote: string | null
+  speaker: { name: string, kind: string, description: string | null }
+  source: { title: string, publisher: string | null, url: string | null, kind: string, publishedAt: string | null }
+  claimedAt: string
+  context: string | null
+  topics: string[]
+  language: string
+  status: Claim['status']
+  reviewCount: number
+  lastReviewedAt: string | null
+  createdAt: string
+  updatedAt: string
+  version: number
+}
+
+/** Every claim the filter selects, as export records, one page of the store at a time. */
+export async function * exportRecords (stores: Stores, filter: Omit<ClaimFilter, 'limit'>): AsyncGenerator<ExportRecord> {
+  let after: ClaimCursor | undefined
+  for (;;) {
+    const page = stores.claims.list({ ...filter, limit: EXPORT_PAGE }, after)
+    const speakers = new Map(stores.speakers.getMany([...new Set(page.map((c) => c.speakerId))]).map((s) => [s.id, s]))
+    const sources = new Map(stores.sources.getMany([...new Set(page.map((c) => c.sourceId))]).map((s) => [s.id, s]))
+    for (const claim of page) {
+      const speaker = speakers.get(claim.speakerId)
+      const source = sources.get(claim.sourceId)
+      if (speaker === undefined || source === undefined) continue // deleted between pages: skip, never guess
+      yield {
+        id: claim.id,
+        text: claim.text,
+        quote: claim.quote,
+        speaker: { name: speaker.name, kind: speaker.kind, description: speaker.description },
+        source: { title: source.title, publisher: source.publisher, url: source.url, kind: source.kind, publishedAt: source.publishedAt },
+        claimedAt: claim.claimedAt,
+        context: claim.context,
+        topics: claim.topics,
+        language: claim.language,
+        status: claim.status,
+        reviewCount: claim.reviewCount,
+        lastReviewedAt: claim.lastReviewedAt,
+        createdAt: claim.createdAt,
+        updatedAt: claim.updatedAt,
+        version: claim.version
+      }
+    }
+    const last = page.at(-1)
+    if (page.length < EXPORT_PAGE || last === undefined) return
+    after = claimSortKey(filter.sort, last)
+    // Let other requests in between pages: an export of a million claims must not starve them.
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
+export function csvRow (r: ExportRecord): Record<typeof CSV_COLUMNS[number], string | number | null> {
+  return {
+    id: r.id,
+    text: r.text,
+    quote: r.quote,
+    speakerName: r.speaker.name,
+    speakerKind: r.speaker.kind,
+    speakerDescription: r.speaker.description,
+    sourceTitle: r.source.title,
+    sourcePublisher: r.source.publisher,
+    sourceUrl: r.source.url,
+    sourceKind: r.source.kind,
+    sourcePublishedAt: r.source.publishedAt,
+    claimedAt: r.claimedAt,
+    context: r.context,
+    topics: r.topics.join(';'),
+    language: r.language,
+    status: r.status,
+    reviewCount: r.reviewCount,
+    lastReviewedAt: r.lastReviewedAt,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    version: r.version
+  }
+}
+
+/** The export as a byte stream in the given format. */
+export function exportStream (stores: Stores, filter: Omit<ClaimFilter, 'limit'>, format: 'ndjson' | 'csv'): Readable {
+  const records = Readable.from(exportRecords(stores, filter))
+  if (format === 'ndjson') {
+    return Readable.from((async function * () {
+      for await (const record of records) yield JSON.stringify(record) + '\n'
+    })())
+  }
+  return records.map(csvRow).pipe(stringify({ header: true, columns: [...CSV_COLUMNS], quoted_string: false, record_delimiter: 'unix' }))
+}

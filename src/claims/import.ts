@@ -1,0 +1,156 @@
+/**
+ * Bulk creation of claims from JSON items, NDJSON lines or CSV rows. Records are committed
+ * in batches (one transaction each); every record is its own savepoint, so a bad record
+ * fails alone and never leaves a half-written claim, and records before it stay committed.
+ * The input is consumed as a stream: only one batch is held at a time.
+ */
+import { pipeline, Readable } from 'node:stream'
+import { StringDecoder } from 'node:string_decoder'
+import { CsvError, parse as parseCsv } from 'csv-parse'
+import type { WriteContext } from '../audit/ledger.js'
+import { badRequest, invalid, payloadTooLarge, Problem } from '../http/problems.js'
+import type { Stores } from '../stores.js'
+import { claimImportItem } from './schemas.js'
+
+export const IMPORT_BATCH = 500
+
+/** Where a record came from: a line of a file, or an index of a JSON array. */
+export type RecordRef = { line: number } | { index: number }
+export interface ImportRecord { ref: RecordRef, value?: unknown, error?: Problem }
+
+export type ImportResult = RecordRef & {
+  ok: boolean
+  id?: string
+  existingId?: string
+  error?: { status: number, title: string, detail: string, errors?: unknown }
+}
+
+export interface ImportSummary { created: number, duplicates: number, failed: number, results: ImportResult[] }
+
+function failure (ref: RecordRef, problem: Problem): ImportResult {
+  const { existingId, errors } = problem.extensions
+  return {
+    ...ref,
+    ok: false,
+    ...(typeof existingId === 'string' ? { existingId } : {}),
+    error: { status: problem.status, title: problem.title, detail: problem.message, ...(errors === undefined ? {} : { errors }) }
+  }
+}
+
+/** One batch, one transaction; each record in its own savepoint. */
+export function importBatch (stores: Stores, ctx: WriteContext, records: ImportRecord[]): ImportResult[] {
+  return stores.transaction(() => {
+    const at = new Date().toISOString()
+    return records.map(({ ref, value, error }) => {
+      if (error !== undefined) return failure(ref, error)
+      const parsed = claimImportItem.safeParse(value)
+      if (!parsed.success) return failure(ref, invalid(parsed.error))
+      const { id, status, reviewCount, lastReviewedAt, createdAt, updatedAt, version, ...input } = parsed.data
+      try {
+        return { ...ref, ok: true, id: stores.claims.create(ctx, input, at).id }
+      } catch (caught) {
+        if (caught instanceof Problem) return failure(ref, caught)
+        throw caught
+      }
+    })
+  })
+}
+
+export async function importRecords (stores: Stores, ctx: WriteContext, records: AsyncIterable<ImportRecord> | Iterable<ImportRecord>): Promise<ImportSummary> {
+  const summary: ImportSummary = { created: 0, duplicates: 0, failed: 0, results: [] }
+  let batch: ImportRecord[] = []
+  const flush = () => {
+    for (const result of importBatch(stores, ctx, batch)) {
+      if (result.ok) summary.created++
+      else if (result.existingId !== undefined) summary.duplicates++
+      else summary.failed++
+      summary.results.push(result)
+    }
+    batch = []
+  }
+  for await (const record of records) {
+    batch.push(record)
+    if (batch.length >= IMPORT_BATCH) flush()
+  }
+  if (batch.length > 0) flush()
+  return summary
+}
+
+/** The chunks of `input`, failing with 413 once more than `limit` bytes have come. */
+export async function * limited (input: AsyncIterable<Buffer | string>, limit: number): AsyncGenerator<Buffer> {
+  let seen = 0
+  for await (const chunk of input) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+    seen += bytes.length
+    if (seen > limit) throw payloadTooLarge(`The body is over the ${limit / 1024 / 1024} MiB limit`)
+    yield bytes
+  }
+}
+
+/** NDJSON: one JSON value a line; blank lines are skipped; a line that is not JSON fails alone. */
+export async function * ndjsonRecords (input: AsyncIterable<Buffer>): AsyncGenerator<ImportRecord> {
+  const decoder = new StringDecoder('utf8')
+  let pending = ''
+  let line = 0
+  const record = (text: string): ImportRecord | undefined => {
+    line++
+    if (text.trim() === '') return undefined
+    try {
+      return { ref: { line }, value: JSON.parse(text) }
+    } catch {
+      return { ref: { line }, error: new Problem(400, 'malformed-json', 'Malformed JSON', `Line ${line} is not valid JSON`) }
+    }
+  }
+  for await (const chunk of input) {
+    pending += decoder.write(chunk)
+    const lines = pending.split('\n')
+    pending = lines.pop() as string
+    for (const text of lines) {
+      const next = record(text)
+      if (next !== undefined) yield next
+    }
+  }
+  const last = record(pending + decoder.end())
+  if (last !== undefined) yield last
+}
+
+/** The CSV columns of an export, as the claim they describe; empty cells count as missing. */
+export function csvRowToItem (row: Record<string, string>): Record<string, unknown> {
+  const cell = (name: string) => (row[name] === undefined || row[name].trim() === '' ? undefined : row[name])
+  const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
+  const known = new Set(['text', 'quote', 'speakerName', 'speakerKind', 'speakerDescription', 'sourceTitle', 'sourcePublisher',
+    'sourceUrl', 'sourceKind', 'sourcePublishedAt', 'claimedAt', 'context', 'topics', 'language', ...EXPORT_ONLY])
+  const unknown = Object.keys(row).filter((name) => !known.has(name))
+  return defined({
+    text: cell('text'),
+    quote: cell('quote'),
+    speaker: defined({ name: cell('speakerName'), kind: cell('speakerKind'), description: cell('speakerDescription') }),
+    source: defined({
+      title: cell('sourceTitle'), publisher: cell('sourcePublisher'), url: cell('sourceUrl'), kind: cell('sourceKind'), publishedAt: cell('sourcePublishedAt')
+    }),
+    claimedAt: cell('claimedAt'),
+    context: cell('context'),
+    topics: cell('topics')?.split(';').map((t) => t.trim()).filter((t) => t !== ''),
+    language: cell('language'),
+    // Unknown columns are reported like unknown JSON fields, not silently dropped.
+    ...Object.fromEntries(unknown.map((name) => [name, row[name]]))
+  })
+}
+
+/** Read-only columns of an export, accepted and ignored on import. */
+export const EXPORT_ONLY = ['id', 'status', 'reviewCount', 'lastReviewedAt', 'createdAt', 'updatedAt', 'version']
+
+/** CSV with a header row (the export's columns); a malformed row fails alone where possible. */
+export async function * csvRecords (input: AsyncIterable<Buffer>): AsyncGenerator<ImportRecord> {
+  const parser = parseCsv({ columns: true, bom: true, info: true, skip_empty_lines: true, relax_column_count: true })
+  pipeline(Readable.from(input), parser, (error) => { if (error != null) parser.destroy(error) })
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>, info: { lines: number } }>) {
+      yield { ref: { line: info.lines }, value: csvRowToItem(record) }
+    }
+  } catch (error) {
+    // A CSV syntax error (say, an unclosed quote) ends the file there: rows before it stay committed.
+    if (error instanceof CsvError) throw badRequest(`The CSV cannot be read past this point: ${error.message}`)
+    throw error
+  }
+}

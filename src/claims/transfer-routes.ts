@@ -1,0 +1,110 @@
+/**
+ * Import and export of claims. An encapsulated plugin: the NDJSON and CSV body parsers
+ * (which hand the handler the raw stream) exist only here, so every other route still
+ * answers 415 to those types.
+ */
+import { Readable } from 'node:stream'
+import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { writeContext } from '../http/context.js'
+import { payloadTooLarge } from '../http/problems.js'
+import { problems } from '../http/schemas.js'
+import { exportStream } from './export.js'
+import { csvRecords, importRecords, limited, ndjsonRecords, type ImportRecord } from './import.js'
+import { claimListQuery } from './schemas.js'
+
+export const STREAM_BODY_LIMIT = 50 * 1024 * 1024
+const STREAMED = ['application/x-ndjson', 'text/csv']
+
+const importJson = z.strictObject({
+  items: z.array(z.record(z.string(), z.unknown())).min(1, 'must have at least 1 item').max(1000, 'must have at most 1000 items')
+    .describe('Each a ClaimCreate (an exported record also works: its read-only fields are ignored), checked one by one')
+}).meta({ id: 'ClaimImport' })
+
+const importError = z.object({ status: z.number().int(), title: z.string(), detail: z.string(), errors: z.unknown().optional() })
+
+const importSummary = z.object({
+  created: z.number().int(),
+  duplicates: z.number().int().describe('Records that duplicate an existing claim (see existingId)'),
+  failed: z.number().int().describe('Records rejected for another reason (see error)'),
+  results: z.array(z.object({
+    line: z.number().int().optional().describe('1-based line of an NDJSON or CSV body'),
+    index: z.number().int().optional().describe('0-based index in a JSON body\'s items'),
+    ok: z.boolean(),
+    id: z.string().optional().describe('The created claim'),
+    existingId: z.string().optional().describe('The claim this record duplicates'),
+    error: importError.optional()
+  }))
+}).meta({ id: 'ClaimImportResult' })
+
+const exportQuery = claimListQuery.omit({ limit: true, cursor: true }).extend({
+  format: z.enum(['ndjson', 'csv']).default('ndjson').describe('ndjson (default): one record a line; csv: with a header row')
+})
+
+const routes: FastifyPluginAsyncZod = async (app) => {
+  app.addContentTypeParser(STREAMED, (_request, payload, done) => { done(null, payload) })
+  // A streamed body is validated record by record in the handler, not as a whole.
+  app.setValidatorCompiler((route) => {
+    const validate = validatorCompiler(route as Parameters<typeof validatorCompiler>[0])
+    return (data: unknown) => (data instanceof Readable ? { value: data } : validate(data))
+  })
+
+  app.post('/v1/claims/import', {
+    config: { role: 'editor' },
+    schema: {
+      tags: ['Claims'],
+      summary: 'Create many claims: JSON { items } (≤ 1000), or NDJSON / CSV streamed (≤ 50 MiB)',
+      description: 'Each record is a ClaimCreate (inline `speaker`/`source` found or created as for a single create); ' +
+        'the read-only fields of an exported record are accepted and ignored, so an export imports as it is. ' +
+        '`application/x-ndjson`: one record a line. `text/csv`: the export\'s columns with a header row ' +
+        '(`topics` separated by `;`). Bodies are read as a stream and committed in batches; each record is ' +
+        'checked and written on its own, so a bad record fails alone, never undoes the ones before it, and never ' +
+        'leaves a half-written claim. 200 with a result per record (`line` for NDJSON/CSV, `index` for JSON); ' +
+        'duplicates carry `existingId`. Imported claims start unverified.',
+      consumes: ['application/json', ...STREAMED],
+      body: importJson,
+      response: { 200: importSummary, ...problems(400) }
+    }
+  }, async (request) => {
+    const ctx = writeContext(request)
+    const body = request.body as z.output<typeof importJson> | Readable
+    if (!(body instanceof Readable)) {
+      return await importRecords(app.stores, ctx, body.items.map((value, index): ImportRecord => ({ ref: { index }, value })))
+    }
+    const declared = Number(request.headers['content-length'] ?? 0)
+    if (declared > STREAM_BODY_LIMIT) throw payloadTooLarge(`The body is over the ${STREAM_BODY_LIMIT / 1024 / 1024} MiB limit`)
+    const chunks = limited(body, STREAM_BODY_LIMIT)
+    const records = request.headers['content-type']?.startsWith('text/csv') === true ? csvRecords(chunks) : ndjsonRecords(chunks)
+    return await importRecords(app.stores, ctx, records)
+  })
+
+  app.get('/v1/claims/export', {
+    config: { role: 'viewer' },
+    schema: {
+      tags: ['Claims'],
+      summary: 'Export claims (the list\'s filters and sorts) as NDJSON or CSV, streamed',
+      description: 'Streams every matching live claim, in constant memory whatever the count. A record names its ' +
+        'speaker and source inline, so it can be imported as it is into another Claimledger. CSV is UTF-8 with a ' +
+        'header row; fields with commas, quotes or newlines are quoted (RFC 4180); `topics` are separated by `;`.',
+      querystring: exportQuery,
+      response: {
+        200: {
+          description: 'The claims',
+          content: {
+            'application/x-ndjson': { schema: z.string().describe('One JSON record a line') },
+            'text/csv': { schema: z.string().describe('RFC 4180 CSV with a header row') }
+          }
+        },
+        ...problems(400)
+      }
+    }
+  }, async (request, reply) => {
+    const { format, ...filter } = request.query
+    const type = format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8'
+    reply.type(type).header('content-disposition', `attachment; filename="claims.${format}"`)
+    // A stream bypasses the response schema's serializer; the schema documents the formats.
+    return reply.send(exportStream(app.stores, filter, format) as unknown as string)
+  })
+}
+
+export default routes

@@ -1,0 +1,42 @@
+/**
+ * Bulk review for scripts: up to 1000 verdicts checked exactly like single reviews
+ * (`expectedVersion` standing in for If-Match). The whole request is one transaction with
+ * each item in its own savepoint: `atomic` requests roll everything back on any failure,
+ * non-atomic ones keep the items that passed. The stored idempotent response commits in
+ * that same transaction, so "stored" always means "applied", even across a crash.
+ */
+import type { WriteContext } from '../audit/ledger.js'
+import { Problem, unprocessable } from '../http/problems.js'
+import { requestHash, type StoredResponse } from '../idempotency/store.js'
+import type { Stores } from '../stores.js'
+import type { BulkReview, BulkItemResult } from './schemas.js'
+
+export interface BulkOutcome extends StoredResponse { replayed: boolean }
+
+export function bulkReview (stores: Stores, ctx: WriteContext, body: BulkReview, idempotencyKey?: string): BulkOutcome {
+  const hash = requestHash(body)
+  return stores.transaction(() => {
+    if (idempotencyKey !== undefined) {
+      const stored = stores.idempotency.recall(ctx.actor.id, idempotencyKey, hash)
+      if (stored !== undefined) return { ...stored, replayed: true }
+    }
+    const at = new Date().toISOString()
+    const results: BulkItemResult[] = body.items.map(({ claimId, expectedVersion, ...review }, index) => {
+      try {
+        const expected = expectedVersion === undefined ? undefined : [expectedVersion]
+        return { index, claimId, ok: true, review: stores.reviews.apply(ctx, claimId, review, expected, at).review }
+      } catch (error) {
+        if (!(error instanceof Problem)) throw error
+        return { index, claimId, ok: false, error: { status: error.status, title: error.title, detail: error.message } }
+      }
+    })
+    const failed = results.filter((r) => !r.ok)
+    if (body.atomic && failed.length > 0) {
+      throw unprocessable(`${failed.length} of ${results.length} items failed, so none was applied (atomic)`,
+        { errors: failed.map((r) => ({ index: r.index, claimId: r.claimId, ...r.error })) })
+    }
+    const response = { statusCode: 200, body: { applied: results.length - failed.length, results } }
+    if (idempotencyKey !== undefined) stores.idempotency.remember(ctx.actor.id, idempotencyKey, hash, response)
+    return { ...response, replayed: false }
+  })
+}
