@@ -3,11 +3,18 @@
  * DATABASE_PATH and writes through the same stores as the API, so the audit log records
  * CLI writes too (as system actors).
  */
-import { Command, Option } from 'commander'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { pipeline } from 'node:stream/promises'
+import { Command, InvalidArgumentError, Option } from 'commander'
 import { systemContext } from './audit/ledger.js'
 import { ROLES, type Role } from './auth/roles.js'
 import { newId } from './db/ids.js'
-import { openDatabase } from './db/open.js'
+import { exportStream } from './claims/export.js'
+import { csvRecords, importRecords, ndjsonRecords } from './claims/import.js'
+import { exportQuery } from './claims/schemas.js'
+import { Fatal, runReview } from './cli/review.js'
+import { openDatabase, type Database_ } from './db/open.js'
+import { invalid, Problem } from './http/problems.js'
 import { loadSeeds } from './seed.js'
 import { configOrExit, serve } from './server.js'
 import { createStores, type Stores } from './stores.js'
@@ -20,6 +27,21 @@ function withStores<T> (fn: (stores: Stores) => T): T {
   } finally {
     database.close()
   }
+}
+
+async function withStoresAsync<T> (fn: (stores: Stores, database: Database_) => Promise<T>): Promise<T> {
+  const database = openDatabase(configOrExit().databasePath)
+  try {
+    return await fn(createStores(database), database)
+  } finally {
+    database.close()
+  }
+}
+
+function positiveInt (value: string, max: number): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`must be an integer from 1 to ${max}`)
+  return n
 }
 
 export function buildCli (): Command {
@@ -56,6 +78,93 @@ export function buildCli (): Command {
       console.log(created.key)
     })
 
+  program.command('import')
+    .argument('<file>', 'NDJSON (.ndjson) or CSV (.csv) of claims, e.g. an export')
+    .description('create claims from a file, straight into the database (like POST /v1/claims/import)')
+    .action(async (file: string) => {
+      const csv = file.toLowerCase().endsWith('.csv')
+      const summary = await withStoresAsync(async (stores) => {
+        const chunks = createReadStream(file)
+        return await importRecords(stores, systemContext('cli', newId()), csv ? csvRecords(chunks) : ndjsonRecords(chunks))
+      })
+      for (const r of summary.results.filter((r) => !r.ok && r.existingId === undefined).slice(0, 20)) {
+        console.error(`line ${'line' in r ? r.line : '?'}: ${r.error?.detail ?? 'failed'}`)
+      }
+      console.log(`created ${summary.created}, duplicates ${summary.duplicates}, failed ${summary.failed}`)
+      if (summary.failed > 0) process.exitCode = 1
+    })
+
+  program.command('export')
+    .description('write claims as NDJSON or CSV (the list\'s filters), streamed')
+    .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'csv']).default('ndjson'))
+    .option('--out <file>', 'write here instead of standard output')
+    .option('--status <status>').option('--speaker-id <id>').option('--source-id <id>').option('--topic <slug>')
+    .option('--claimed-from <date>').option('--claimed-to <date>').option('--sort <sort>')
+    .action(async (opts: Record<string, string | undefined>) => {
+      const query = exportQuery.safeParse(Object.fromEntries(Object.entries({
+        format: opts.format,
+        status: opts.status,
+        speakerId: opts.speakerId,
+        sourceId: opts.sourceId,
+        topic: opts.topic,
+        claimedFrom: opts.claimedFrom,
+        claimedTo: opts.claimedTo,
+        sort: opts.sort
+      }).filter(([, v]) => v !== undefined)))
+      if (!query.success) throw new InvalidArgumentError(invalid(query.error).message)
+      const { format, ...filter } = query.data
+      await withStoresAsync(async (stores) => {
+        await pipeline(exportStream(stores, filter, format), opts.out === undefined ? process.stdout : createWriteStream(opts.out))
+      })
+    })
+
+  program.command('review')
+    .argument('<file>', 'CSV or NDJSON with claimId, verdict, note, evidenceUrl, evidenceStance')
+    .description('apply a file of verdicts through the API in idempotent batches (safe to rerun)')
+    .addOption(new Option('--url <url>', 'the Claimledger API').env('CLAIMLEDGER_URL').default('http://127.0.0.1:3000'))
+    .addOption(new Option('--key <key>', 'an API key with the reviewer role').env('CLAIMLEDGER_KEY'))
+    .option('--batch-size <n>', 'rows per request, 1..1000', (v) => positiveInt(v, 1000), 1000)
+    .option('--report <file>', 'where rejected rows go (default: FILE.rejected.csv)')
+    .option('--retries <n>', 'retries of a batch on 429, 5xx or network errors', (v) => positiveInt(v, 100), 8)
+    .option('--dry-run', 'check every row, send nothing')
+    .action(async (file: string, opts: { url: string, key?: string, batchSize: number, report?: string, retries: number, dryRun?: boolean }) => {
+      if (opts.key === undefined && opts.dryRun !== true) throw new InvalidArgumentError('--key (or CLAIMLEDGER_KEY) is required')
+      const report = opts.report ?? `${file}.rejected.csv`
+      const summary = await runReview({
+        file,
+        url: opts.url,
+        key: opts.key ?? '',
+        batchSize: opts.batchSize,
+        report,
+        dryRun: opts.dryRun === true,
+        retries: opts.retries,
+        backoff: 250,
+        progress: process.stderr.isTTY,
+        log: (line) => console.error(line)
+      })
+      const verb = opts.dryRun === true ? 'would apply' : 'applied'
+      const applied = opts.dryRun === true ? summary.rows - summary.rejected.length : summary.applied
+      console.log(`${summary.rows} rows: ${verb} ${applied}, rejected ${summary.rejected.length}` +
+        (summary.replayedBatches > 0 ? ` (${summary.replayedBatches} batch(es) had been applied before: replayed, not re-applied)` : '') +
+        (summary.rejected.length > 0 ? `; rejected rows are in ${report}` : ''))
+      if (summary.rejected.length > 0) process.exitCode = 1
+    })
+
+  program.command('backup')
+    .argument('<path>', 'file to write the copy to')
+    .description('copy the database while it is in use (SQLite online backup), then verify the copy\'s chain')
+    .action(async (path: string) => {
+      await withStoresAsync(async (_stores, database) => { await database.sqlite.backup(path) })
+      const copy = openDatabase(path)
+      try {
+        const result = createStores(copy).ledger.verify()
+        console.log(`backed up to ${path}: ${JSON.stringify(result)}`)
+        if (!result.ok) process.exitCode = 1
+      } finally {
+        copy.close()
+      }
+    })
+
   program.command('audit').description('the audit history')
     .command('verify')
     .description('walk the hash chain; exit 1 if it is broken')
@@ -68,4 +177,11 @@ export function buildCli (): Command {
   return program
 }
 
-await buildCli().parseAsync(process.argv)
+try {
+  await buildCli().parseAsync(process.argv)
+} catch (error) {
+  // Expected failures get one line; anything else is a bug and keeps its stack.
+  if (!(error instanceof Fatal || error instanceof InvalidArgumentError || error instanceof Problem)) throw error
+  console.error(`claimledger: ${error.message}`)
+  process.exitCode = 2
+}

@@ -137,6 +137,10 @@ export const claimReadQuery = z.strictObject({
 
 export const claimPage = pageOf(claim, 'ClaimPage')
 
+export const exportQuery = claimListQuery.omit({ limit: true, cursor: true }).extend({
+  format: z.enum(['ndjson', 'csv']).default('ndjson').describe('ndjson (default): one record a line; csv: with a header row')
+})
+
 export type Claim = z.infer<typeof claim>
 export type ClaimCreate = z.output<typeof claimCreate>
 export type ClaimUpdate = z.output<typeof claimUpdate>

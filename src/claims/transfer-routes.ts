@@ -11,7 +11,7 @@ import { payloadTooLarge } from '../http/problems.js'
 import { problems } from '../http/schemas.js'
 import { exportStream } from './export.js'
 import { csvRecords, importRecords, limited, ndjsonRecords, type ImportRecord } from './import.js'
-import { claimListQuery } from './schemas.js'
+import { exportQuery } from './schemas.js'
 
 export const STREAM_BODY_LIMIT = 50 * 1024 * 1024
 const STREAMED = ['application/x-ndjson', 'text/csv']
@@ -36,10 +36,6 @@ const importSummary = z.object({
     error: importError.optional()
   }))
 }).meta({ id: 'ClaimImportResult' })
-
-const exportQuery = claimListQuery.omit({ limit: true, cursor: true }).extend({
-  format: z.enum(['ndjson', 'csv']).default('ndjson').describe('ndjson (default): one record a line; csv: with a header row')
-})
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.addContentTypeParser(STREAMED, (_request, payload, done) => { done(null, payload) })
