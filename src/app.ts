@@ -2,7 +2,6 @@
  * buildApp(config, database): the whole HTTP application, with no side effects on import
  * and none outside the database it is given. `server.ts` listens; tests inject.
  */
-import { readFileSync } from 'node:fs'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import secureJson from 'secure-json-parse'
 import { z } from 'zod'
@@ -23,6 +22,7 @@ import sourceRoutes from './sources/routes.js'
 import speakerRoutes from './speakers/routes.js'
 import statsRoutes from './stats/routes.js'
 import { createStores, type Stores } from './stores.js'
+import { packageVersion } from './version.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -34,8 +34,6 @@ declare module 'fastify' {
 export const JSON_BODY_LIMIT = 1024 * 1024
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
-
-const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
@@ -71,8 +69,11 @@ export async function buildApp (config: Config, database: Database_, options: Bu
     if (text.trim() === '') return done(null, undefined)
     try {
       done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }))
-    } catch {
-      done(Object.assign(new SyntaxError('The request body is not valid JSON'), { statusCode: 400 }), undefined)
+    } catch (error) {
+      const message = error instanceof SyntaxError && !/prototype/.test(error.message)
+        ? 'The request body is not valid JSON'
+        : 'The request body contains a forbidden key (__proto__ or constructor.prototype)'
+      done(Object.assign(new SyntaxError(message), { statusCode: 400 }), undefined)
     }
   })
 

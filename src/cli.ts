@@ -3,7 +3,7 @@
  * DATABASE_PATH and writes through the same stores as the API, so the audit log records
  * CLI writes too (as system actors).
  */
-import { createReadStream, createWriteStream } from 'node:fs'
+import { createReadStream, createWriteStream, existsSync } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { systemContext } from './audit/ledger.js'
@@ -18,10 +18,20 @@ import { invalid, Problem } from './http/problems.js'
 import { loadSeeds } from './seed.js'
 import { configOrExit, serve } from './server.js'
 import { createStores, type Stores } from './stores.js'
+import { packageVersion } from './version.js'
+
+/** The configured database; commands that only read refuse to create one by mistake. */
+function open (mustExist: boolean): Database_ {
+  const path = configOrExit().databasePath
+  if (mustExist && path !== ':memory:' && !existsSync(path)) {
+    throw new Fatal(`no database at ${path} (set DATABASE_PATH, or create one with \`claimledger migrate\`)`)
+  }
+  return openDatabase(path)
+}
 
 /** Runs `fn` on the configured database and closes it, whatever happens. */
-function withStores<T> (fn: (stores: Stores) => T): T {
-  const database = openDatabase(configOrExit().databasePath)
+function withStores<T> (fn: (stores: Stores) => T, mustExist = false): T {
+  const database = open(mustExist)
   try {
     return fn(createStores(database))
   } finally {
@@ -29,8 +39,8 @@ function withStores<T> (fn: (stores: Stores) => T): T {
   }
 }
 
-async function withStoresAsync<T> (fn: (stores: Stores, database: Database_) => Promise<T>): Promise<T> {
-  const database = openDatabase(configOrExit().databasePath)
+async function withStoresAsync<T> (fn: (stores: Stores, database: Database_) => Promise<T>, mustExist = false): Promise<T> {
+  const database = open(mustExist)
   try {
     return await fn(createStores(database), database)
   } finally {
@@ -47,6 +57,7 @@ function positiveInt (value: string, max: number): number {
 export function buildCli (): Command {
   const program = new Command('claimledger')
     .description('Claimledger: attributable claims, reviewer verdicts and a tamper-evident audit history')
+    .version(packageVersion)
     .showHelpAfterError()
 
   program.command('serve')
@@ -75,7 +86,21 @@ export function buildCli (): Command {
     .addOption(new Option('--role <role>', 'its role').choices(ROLES).default('viewer'))
     .action((opts: { name: string, role: Role }) => {
       const created = withStores((stores) => stores.apiKeys.create(systemContext('cli', newId()), opts))
+      console.error(`created ${created.role} key "${created.name}" (id ${created.id}); the key, shown this once:`)
       console.log(created.key)
+    })
+  keys.command('list')
+    .description('list API keys (never the secrets)')
+    .action(() => {
+      const list = withStores((stores) => stores.apiKeys.list(10_000), true)
+      for (const k of list) console.log(`${k.id}  ${k.role.padEnd(8)}  ${k.revokedAt === null ? 'active ' : 'revoked'}  ${k.name}`)
+    })
+  keys.command('revoke')
+    .argument('<id>', 'the key\'s id (from keys list)')
+    .description('revoke an API key')
+    .action((id: string) => {
+      withStores((stores) => { stores.apiKeys.revoke(systemContext('cli', newId()), id) }, true)
+      console.log(`revoked ${id}`)
     })
 
   program.command('import')
@@ -115,7 +140,7 @@ export function buildCli (): Command {
       const { format, ...filter } = query.data
       await withStoresAsync(async (stores) => {
         await pipeline(exportStream(stores, filter, format), opts.out === undefined ? process.stdout : createWriteStream(opts.out))
-      })
+      }, true)
     })
 
   program.command('review')
@@ -154,7 +179,7 @@ export function buildCli (): Command {
     .argument('<path>', 'file to write the copy to')
     .description('copy the database while it is in use (SQLite online backup), then verify the copy\'s chain')
     .action(async (path: string) => {
-      await withStoresAsync(async (_stores, database) => { await database.sqlite.backup(path) })
+      await withStoresAsync(async (_stores, database) => { await database.sqlite.backup(path) }, true)
       const copy = openDatabase(path)
       try {
         const result = createStores(copy).ledger.verify()
@@ -169,7 +194,7 @@ export function buildCli (): Command {
     .command('verify')
     .description('walk the hash chain; exit 1 if it is broken')
     .action(() => {
-      const result = withStores((stores) => stores.ledger.verify())
+      const result = withStores((stores) => stores.ledger.verify(), true)
       console.log(JSON.stringify(result))
       if (!result.ok) process.exitCode = 1
     })

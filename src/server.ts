@@ -55,8 +55,12 @@ export async function start (config: Config): Promise<FastifyInstance> {
     app.log.info(seeded, 'seed data loaded')
   }
 
-  await app.listen({ port: config.port, host: config.host })
-  if (bootstrap.created !== undefined) announceKey(bootstrap.created, config)
+  try {
+    await app.listen({ port: config.port, host: config.host })
+  } finally {
+    // Shown even when listening fails: the key exists now and would otherwise be lost.
+    if (bootstrap.created !== undefined) announceKey(bootstrap.created, config)
+  }
   return app
 }
 
@@ -73,7 +77,15 @@ export function configOrExit (): Config {
 
 /** Starts serving and closes gracefully on SIGINT/SIGTERM (or an uncaught error). */
 export async function serve () {
-  const app = await start(configOrExit())
+  let app: FastifyInstance
+  try {
+    app = await start(configOrExit())
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw error
+    process.stderr.write(`Cannot listen: ${(error as Error).message} (set PORT or HOST)\n`)
+    process.exit(1)
+  }
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, 'closing after an uncaught error')
     else app.log.info({ signal }, 'shutting down')

@@ -223,7 +223,10 @@ t.test('list: filters, sorts and keyset pagination', async (t) => {
   t.same(texts(await as('viewer')('GET', '/v1/claims?status=disputed')), [])
   const sourceId = (await as('viewer')('GET', `/v1/claims/${ids[1]}`)).data.sourceId
   t.equal((await as('viewer')('GET', `/v1/claims?sourceId=${sourceId}`)).data.items.length, 5)
-  t.same(texts(await as('viewer')('GET', '/v1/claims?reviewer=nobody')), [])
+  t.same(texts(await as('viewer')('GET', '/v1/claims?reviewer=01890a5d-ac96-774b-bcce-b302099a8057')), [])
+  const notAnId = await as('viewer')('GET', '/v1/claims?speakerId=nobody')
+  t.equal(notAnId.statusCode, 400, 'an id filter that is not a UUID is a bad query parameter')
+  t.match(notAnId.data.errors, [{ path: '/speakerId', message: 'must be a valid uuid' }])
 
   // -lastReviewedAt: reviewed claims first (newest review first), never-reviewed last by id.
   database.sqlite.prepare("UPDATE claims SET last_reviewed_at = '2026-01-01T00:00:00.000Z' WHERE id = ?").run(ids[2])

@@ -119,12 +119,12 @@ export const claimSorts = ['-claimedAt', 'claimedAt', '-createdAt', 'createdAt',
 
 export const claimListQuery = z.strictObject({
   status: claimStatus.optional(),
-  speakerId: z.string().optional(),
-  sourceId: z.string().optional(),
+  speakerId: z.uuid().optional().describe('Claims by this speaker'),
+  sourceId: z.uuid().optional().describe('Claims from this source'),
   topic: z.string().trim().min(1).max(50).optional().describe('Claims tagged with this topic slug'),
   claimedFrom: calendarDate.optional().describe('claimedAt on or after this date'),
   claimedTo: calendarDate.optional().describe('claimedAt on or before this date'),
-  reviewer: z.string().optional().describe('Claims reviewed at least once by this API key id'),
+  reviewer: z.uuid().optional().describe('Claims reviewed at least once by this API key id'),
   sort: z.enum(claimSorts).default('-claimedAt').describe('Order; ties are broken by id in the same direction'),
   limit: limitParam,
   cursor: cursorParam

@@ -88,14 +88,16 @@ function toProblem (error: FastifyError): Problem {
   }
   const known = frameworkProblems[error.code]
   if (known !== undefined) {
-    const detail = error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
-      ? 'The request body is not valid JSON'
-      : error.message
+    const detail = error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+      ? 'This endpoint takes application/json bodies (POST /v1/claims/import also takes application/x-ndjson and text/csv)'
+      : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+        ? 'The request body is not valid JSON'
+        : error.message
     return new Problem(known[0], known[1], known[2], detail)
   }
-  // A JSON.parse failure surfaces as a SyntaxError with statusCode 400.
+  // Our JSON parser's failures: SyntaxErrors with statusCode 400 and a safe message.
   if (error instanceof SyntaxError && error.statusCode === 400) {
-    return new Problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON')
+    return new Problem(400, 'malformed-json', 'Malformed JSON', error.message)
   }
   // Another process (the CLI) held the write lock past busy_timeout: worth a retry.
   if (error.code === 'SQLITE_BUSY') {

@@ -3,6 +3,7 @@
  * request validator, the TypeScript type and the OpenAPI component.
  */
 import { z } from 'zod'
+import './zod-messages.js'
 
 /** Required text: trimmed, then 1..max characters. */
 export const requiredText = (max: number) =>

@@ -124,7 +124,7 @@ export function createSourcesStore ({ db, transaction }: Database_, ledger: Ledg
         const before = require(id)
         assertVersion('Source', expected, before.version)
         const used = db.select({ n: count() }).from(claims).where(eq(claims.sourceId, id)).get()?.n ?? 0
-        if (used > 0) throw conflict(`Source ${id} is cited by ${used} claim(s); it cannot be deleted`, { claims: used })
+        if (used > 0) throw conflict(`Source ${id} is cited by ${used} claim(s), deleted ones included (their history needs it); it cannot be deleted`, { claims: used })
         db.delete(sources).where(eq(sources.id, id)).run()
         ledger.append(ctx, [{ action: 'source.deleted', entityType: 'source', entityId: id, changes: removal(editable(before)) }])
       })

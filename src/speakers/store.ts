@@ -130,7 +130,7 @@ export function createSpeakersStore ({ db, transaction }: Database_, ledger: Led
         const before = require(id)
         assertVersion('Speaker', expected, before.version)
         const used = db.select({ n: count() }).from(claims).where(eq(claims.speakerId, id)).get()?.n ?? 0
-        if (used > 0) throw conflict(`Speaker ${id} is the speaker of ${used} claim(s); it cannot be deleted`, { claims: used })
+        if (used > 0) throw conflict(`Speaker ${id} is the speaker of ${used} claim(s), deleted ones included (their history needs it); it cannot be deleted`, { claims: used })
         db.delete(speakers).where(eq(speakers.id, id)).run()
         ledger.append(ctx, [{ action: 'speaker.deleted', entityType: 'speaker', entityId: id, changes: removal(editable(before)) }])
       })
