@@ -115,9 +115,13 @@ export const claimDelete = z.strictObject({
   reason: optionalText(1000).describe('Why the claim is withdrawn; kept in its history')
 }).nullish().meta({ id: 'ClaimDelete', description: 'Optional body; may be left out' })
 
-export const claimSorts = ['-claimedAt', 'claimedAt', '-createdAt', 'createdAt', '-updatedAt', '-lastReviewedAt'] as const
+export const claimSorts = ['-claimedAt', 'claimedAt', '-createdAt', 'createdAt', '-updatedAt', '-lastReviewedAt', 'relevance'] as const
 
-export const claimListQuery = z.strictObject({
+/** The list filters, without the sort default (which depends on `q`). */
+const claimListFields = z.strictObject({
+  q: z.string().trim().min(1).max(500).optional()
+    .describe('Full-text search over text, quote, context and the speaker\'s name and aliases. Every word must ' +
+      'match (case and accents ignored); punctuation and search operators are treated as plain words.'),
   status: claimStatus.optional(),
   speakerId: z.uuid().optional().describe('Claims by this speaker'),
   sourceId: z.uuid().optional().describe('Claims from this source'),
@@ -125,10 +129,22 @@ export const claimListQuery = z.strictObject({
   claimedFrom: calendarDate.optional().describe('claimedAt on or after this date'),
   claimedTo: calendarDate.optional().describe('claimedAt on or before this date'),
   reviewer: z.uuid().optional().describe('Claims reviewed at least once by this API key id'),
-  sort: z.enum(claimSorts).default('-claimedAt').describe('Order; ties are broken by id in the same direction'),
+  sort: z.enum(claimSorts).optional()
+    .describe('Order; ties are broken by id. Default: relevance with `q` (best match first), else -claimedAt. ' +
+      '`relevance` needs `q`.'),
   limit: limitParam,
   cursor: cursorParam
 })
+
+/** Applies the default sort: relevance when searching, newest claim date otherwise. */
+function withSort<T extends { q?: string | undefined, sort?: ClaimSort | undefined }> (query: T, ctx: z.RefinementCtx) {
+  if (query.sort === 'relevance' && query.q === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['sort'], message: 'relevance needs q' })
+  }
+  return { ...query, sort: query.sort ?? (query.q === undefined ? '-claimedAt' as const : 'relevance' as const) }
+}
+
+export const claimListQuery = claimListFields.transform(withSort)
 
 export const claimReadQuery = z.strictObject({
   asOf: z.iso.datetime({ offset: true }).transform((v) => new Date(v).toISOString()).optional()
@@ -137,9 +153,9 @@ export const claimReadQuery = z.strictObject({
 
 export const claimPage = pageOf(claim, 'ClaimPage')
 
-export const exportQuery = claimListQuery.omit({ limit: true, cursor: true }).extend({
+export const exportQuery = claimListFields.omit({ limit: true, cursor: true }).extend({
   format: z.enum(['ndjson', 'csv']).default('ndjson').describe('ndjson (default): one record a line; csv: with a header row')
-})
+}).transform(withSort)
 
 export type Claim = z.infer<typeof claim>
 export type ClaimCreate = z.output<typeof claimCreate>
@@ -147,13 +163,24 @@ export type ClaimUpdate = z.output<typeof claimUpdate>
 export type ClaimListQuery = z.output<typeof claimListQuery>
 export type ClaimFilter = Omit<ClaimListQuery, 'cursor'>
 
-/** A keyset position in a claim list: the sort field's value and the id of the last claim served. */
-export const claimCursor = z.tuple([z.string().nullable(), z.string()])
+/** A keyset position in a claim list: the sort field's value (or search rank) and the id of the last claim served. */
+export const claimCursor = z.tuple([z.union([z.string(), z.number()]).nullable(), z.string()])
 export type ClaimCursor = z.output<typeof claimCursor>
 
-/** The sort field's value of a claim, for the next page's cursor. */
-export const claimSortKey = (sort: ClaimSort, c: Claim): ClaimCursor => {
-  const value = { '-claimedAt': c.claimedAt, claimedAt: c.claimedAt, '-createdAt': c.createdAt, createdAt: c.createdAt, '-updatedAt': c.updatedAt, '-lastReviewedAt': c.lastReviewedAt }[sort]
+/** A claim as a list yields it: with its search rank when the list is a search. */
+export type ListedClaim = Claim & { rank?: number }
+
+/** The sort field's value of a listed claim, for the next page's cursor. */
+export const claimSortKey = (sort: ClaimSort, c: ListedClaim): ClaimCursor => {
+  const value = {
+    '-claimedAt': c.claimedAt,
+    claimedAt: c.claimedAt,
+    '-createdAt': c.createdAt,
+    createdAt: c.createdAt,
+    '-updatedAt': c.updatedAt,
+    '-lastReviewedAt': c.lastReviewedAt,
+    relevance: c.rank ?? 0
+  }[sort]
   return [value, c.id]
 }
 export type ClaimSort = typeof claimSorts[number]

@@ -10,7 +10,7 @@ import { duplicate, gone, notFound, unprocessable } from '../http/problems.js'
 import type { SourcesStore } from '../sources/store.js'
 import type { SpeakersStore } from '../speakers/store.js'
 import { foldKey } from '../text.js'
-import type { Claim, ClaimCreate, ClaimCursor, ClaimFilter, ClaimSort, ClaimUpdate } from './schemas.js'
+import type { Claim, ClaimCreate, ClaimCursor, ClaimFilter, ClaimSort, ClaimUpdate, ListedClaim } from './schemas.js'
 
 const columns = {
   claim: claims,
@@ -54,7 +54,7 @@ const recorded = (c: Claim) => ({
   status: c.status
 })
 
-const sortOrders: Record<ClaimSort, KeysetOrder> = {
+const sortOrders: Record<Exclude<ClaimSort, 'relevance'>, KeysetOrder> = {
   '-claimedAt': { column: claims.claimedAt, direction: 'desc' },
   claimedAt: { column: claims.claimedAt, direction: 'asc' },
   '-createdAt': { column: claims.createdAt, direction: 'desc' },
@@ -215,26 +215,84 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
 
     /**
      * Live claims matching every given filter, in the sort's order (ties by id), after the
-     * keyset position `after` when given; `limit` rows at most.
+     * keyset position `after` when given; `limit` rows at most. With `q`, only claims whose
+     * text, quote, context or speaker names contain every word, ranked by BM25 for the
+     * relevance sort (the rank rides along for the next cursor).
      */
-    list (query: ClaimFilter, after?: ClaimCursor): Claim[] {
-      const order = sortOrders[query.sort]
-      const where: SQL[] = [isNull(claims.deletedAt)]
-      if (query.status !== undefined) where.push(eq(claims.status, query.status))
-      if (query.speakerId !== undefined) where.push(eq(claims.speakerId, query.speakerId))
-      if (query.sourceId !== undefined) where.push(eq(claims.sourceId, query.sourceId))
-      if (query.claimedFrom !== undefined) where.push(gte(claims.claimedAt, query.claimedFrom))
-      if (query.claimedTo !== undefined) where.push(lte(claims.claimedAt, query.claimedTo))
-      if (query.topic !== undefined) {
-        where.push(inArray(claims.id, db.select({ id: claimTopics.claimId }).from(claimTopics).where(eq(claimTopics.topic, query.topic))))
+    list (query: ClaimFilter, after?: ClaimCursor): ListedClaim[] {
+      const where: SQL[] = [isNull(claims.deletedAt), ...filters(query)]
+      if (query.q !== undefined) {
+        const match = ftsMatch(query.q)
+        if (match === undefined) return []
+        if (query.sort === 'relevance') return search(match, where, after, query.limit)
+        where.push(sql`${claims}.rowid IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ${match})`)
       }
-      if (query.reviewer !== undefined) {
-        where.push(sql`exists (select 1 from ${reviews} where ${reviews.claimId} = ${claims.id} and ${reviews.reviewerId} = ${query.reviewer})`)
-      }
-      if (after !== undefined) where.push(keysetAfter(order, claims.id, after[0], after[1]))
-      return selectClaims().where(and(...where)).orderBy(...keysetOrderBy(order, claims.id)).limit(query.limit).all().map(toClaim)
+      return ordered(query, where, after)?.all().map(toClaim) ?? []
+    },
+
+    /** EXPLAIN QUERY PLAN of a (non-relevance) list query: how SQLite will run it. */
+    plan (query: ClaimFilter): string[] {
+      const built = ordered(query, [isNull(claims.deletedAt), ...filters(query)])?.toSQL()
+      if (built === undefined) return []
+      return (database.sqlite.prepare(`EXPLAIN QUERY PLAN ${built.sql}`).all(...built.params) as Array<{ detail: string }>).map((r) => r.detail)
     }
   }
+
+  /** The WHERE terms of a list's filters (all but `q`). */
+  function filters (query: ClaimFilter): SQL[] {
+    const where: SQL[] = []
+    if (query.status !== undefined) where.push(eq(claims.status, query.status))
+    if (query.speakerId !== undefined) where.push(eq(claims.speakerId, query.speakerId))
+    if (query.sourceId !== undefined) where.push(eq(claims.sourceId, query.sourceId))
+    if (query.claimedFrom !== undefined) where.push(gte(claims.claimedAt, query.claimedFrom))
+    if (query.claimedTo !== undefined) where.push(lte(claims.claimedAt, query.claimedTo))
+    if (query.topic !== undefined) {
+      where.push(inArray(claims.id, db.select({ id: claimTopics.claimId }).from(claimTopics).where(eq(claimTopics.topic, query.topic))))
+    }
+    if (query.reviewer !== undefined) {
+      where.push(sql`exists (select 1 from ${reviews} where ${reviews.claimId} = ${claims.id} and ${reviews.reviewerId} = ${query.reviewer})`)
+    }
+    return where
+  }
+
+  /** The list query in a keyset sort's order; undefined for the relevance sort (see search). */
+  function ordered (query: ClaimFilter, where: SQL[], after?: ClaimCursor) {
+    if (query.sort === 'relevance') return undefined
+    const order = sortOrders[query.sort]
+    const keyset = after === undefined ? [] : [keysetAfter(order, claims.id, after[0], after[1])]
+    return selectClaims().where(and(...where, ...keyset)).orderBy(...keysetOrderBy(order, claims.id)).limit(query.limit)
+  }
+
+  /** Best matches first (BM25, lower is better; text weighs most), ties by id. */
+  function search (match: string, where: SQL[], after: ClaimCursor | undefined, limit: number): ListedClaim[] {
+    const past = after === undefined
+      ? sql``
+      : sql`AND (f.rank > ${after[0]} OR (f.rank = ${after[0]} AND ${claims.id} > ${after[1]}))`
+    const hits = db.all<{ id: string, rank: number }>(sql`
+      SELECT ${claims.id} AS id, f.rank AS rank
+      FROM (SELECT rowid, bm25(claims_fts, 10.0, 5.0, 1.0, 3.0) AS rank FROM claims_fts WHERE claims_fts MATCH ${match}) AS f
+      JOIN ${claims} ON ${claims}.rowid = f.rowid
+      WHERE ${and(...where)} ${past}
+      ORDER BY f.rank, ${claims.id}
+      LIMIT ${limit}`)
+    if (hits.length === 0) return []
+    const found = new Map(selectClaims().where(inArray(claims.id, hits.map((h) => h.id))).all().map((row) => [row.claim.id, toClaim(row)]))
+    return hits.flatMap((hit) => {
+      const claim = found.get(hit.id)
+      return claim === undefined ? [] : [{ ...claim, rank: hit.rank }]
+    })
+  }
+}
+
+/**
+ * The FTS5 query for what a person typed: every run of letters or digits becomes a quoted
+ * word, all of them required. Quotes, `*`, `NEAR`, `-`, parentheses and the like are never
+ * FTS syntax here, so no input can break the query.
+ */
+export function ftsMatch (q: string): string | undefined {
+  const words = q.normalize('NFC').match(/[\p{L}\p{N}]+/gu)
+  if (words === null) return undefined
+  return words.slice(0, 32).map((word) => `"${word}"`).join(' ')
 }
 
 export type ClaimsStore = ReturnType<typeof createClaimsStore>
