@@ -16,7 +16,9 @@ import type { Database_ } from './db/open.js'
 import { newId } from './db/ids.js'
 import health from './health.js'
 import { badRequest, installProblemHandlers, sendProblem } from './http/problems.js'
+import protection from './http/protection.js'
 import docs from './http/swagger.js'
+import metrics from './metrics.js'
 import reviewRoutes from './reviews/routes.js'
 import sourceRoutes from './sources/routes.js'
 import speakerRoutes from './speakers/routes.js'
@@ -43,6 +45,8 @@ export async function buildApp (config: Config, database: Database_, options: Bu
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: JSON_BODY_LIMIT,
+    // A whole request (a 50 MiB import included) must arrive within two minutes.
+    requestTimeout: 120_000,
     // Echo a well-formed incoming X-Request-Id (so a caller can trace its own ids), else mint one.
     requestIdHeader: false,
     genReqId: (req) => {
@@ -100,7 +104,9 @@ export async function buildApp (config: Config, database: Database_, options: Bu
   app.decorate('stores', createStores(database))
 
   await app.register(guard, { apiKeys: app.stores.apiKeys })
+  await app.register(protection, { config })
   await app.register(docs, { version: packageVersion })
+  await app.register(metrics)
   await app.register(health)
   await app.register(authRoutes)
   await app.register(speakerRoutes)

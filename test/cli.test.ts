@@ -2,17 +2,16 @@
  * `claimledger review` end to end: 10,000 verdicts from a file against a real server,
  * killed mid-way and rerun, must review every claim exactly once.
  */
-import { execFileSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import t from 'tap'
+import { ensureBuilt } from './helpers.js'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
-execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' })
+const root = ensureBuilt()
 const N = 10_000
 t.setTimeout(300_000)
 

@@ -2,9 +2,11 @@
  * Test harness: every call builds the real app on a fresh SQLite file (same migrations as
  * production) with one API key per role, and removes it all when the test ends.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { systemContext } from '../src/audit/ledger.js'
@@ -84,3 +86,13 @@ export const claimInput = (overrides: Record<string, unknown> = {}) => ({
   topics: ['nagorno-karabakh'],
   ...overrides
 })
+
+/**
+ * Tests that run the built server or CLI (as `npm start` does) need dist/. `npm test`
+ * builds once before tap starts; a lone `npx tap test/x.test.ts` builds here if needed.
+ */
+export function ensureBuilt (): string {
+  const root = fileURLToPath(new URL('..', import.meta.url))
+  if (!existsSync(join(root, 'dist/server.js'))) execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' })
+  return root
+}

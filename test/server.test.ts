@@ -3,16 +3,16 @@
  * process on a real socket (config from the environment, migrations, seed, first-start
  * key, graceful SIGTERM). Also the `claimledger` command from `bin/`.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { ensureBuilt } from './helpers.js'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
-execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' })
+const root = ensureBuilt()
+t.setTimeout(180_000)
 
 const node = (args: string[], env: Record<string, string>) =>
   spawn(process.execPath, args, { cwd: root, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })

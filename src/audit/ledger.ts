@@ -174,6 +174,11 @@ export function createLedger ({ db, sqlite }: Database_) {
         .orderBy(asc(auditEvents.seq)).limit(filter.limit).all().map(toEvent)
     },
 
+    /** The newest event's seq (0 for an empty log). */
+    headSeq (): number {
+      return (headStatement.get() as { seq: number } | undefined)?.seq ?? 0
+    },
+
     /**
      * Walks the whole chain in constant memory: seq must run 1, 2, 3… and every event's
      * prevHash and recomputed hash must match. Reports the first event that does not.

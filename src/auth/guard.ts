@@ -40,7 +40,7 @@ async function guard (app: FastifyInstance, opts: { apiKeys: ApiKeysStore }) {
     }
     route.schema ??= {}
     route.schema.security = [{ bearerAuth: [] }]
-    route.schema.response = { ...(route.schema.response as object), ...problems(401, 403) }
+    route.schema.response = { ...(route.schema.response as object), ...problems(401, 403, 429) }
   })
 
   app.addHook('onRequest', async (request) => {

@@ -37,7 +37,8 @@ const HEADERS = {
   ETag: { description: '`"<version>"` of the resource (on 412: its current version), for If-Match and If-None-Match', schema: { type: 'string' } },
   Location: { description: 'Path of the created resource; on a 409 duplicate, of the existing one', schema: { type: 'string' } },
   Link: { description: '`<…>; rel="next"` when there is a next page (RFC 8288)', schema: { type: 'string' } },
-  WWWAuthenticate: { description: '`Bearer realm="claimledger"`', schema: { type: 'string' } }
+  WWWAuthenticate: { description: '`Bearer`', schema: { type: 'string' } },
+  RetryAfter: { description: 'Seconds until the key may call again', schema: { type: 'string' } }
 }
 const STREAMED_BODIES: Record<string, string> = {
   'application/x-ndjson': 'One ClaimCreate as JSON a line',
@@ -55,7 +56,8 @@ function responseHeaders (method: string, status: number, response: Json): Json 
     ...((status < 300 && VERSIONED.has(ref)) || status === 412 ? { ETag: header('ETag') } : {}),
     ...(status === 201 || (status === 409 && method === 'post') ? { Location: header('Location') } : {}),
     ...(ref.endsWith('Page') ? { Link: header('Link') } : {}),
-    ...(status === 401 ? { 'WWW-Authenticate': header('WWWAuthenticate') } : {})
+    ...(status === 401 ? { 'WWW-Authenticate': header('WWWAuthenticate') } : {}),
+    ...(status === 429 ? { 'Retry-After': header('RetryAfter') } : {})
   }
 }
 

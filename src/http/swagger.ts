@@ -57,7 +57,10 @@ async function docs (app: FastifyInstance, opts: { version: string }) {
 
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    uiConfig: { persistAuthorization: true, displayRequestDuration: true, tryItOutEnabled: true }
+    uiConfig: { persistAuthorization: true, displayRequestDuration: true, tryItOutEnabled: true },
+    // The UI's own CSP (script hashes), minus upgrade-insecure-requests: see protection.ts.
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, '')
   })
 
   app.get('/openapi.json', {

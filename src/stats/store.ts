@@ -12,16 +12,24 @@ export function lastDays (days: number, now = Date.now()): string[] {
 }
 
 export function createStatsStore ({ db }: Database_) {
+  /** Live claims by status (zero for a status no claim has). */
+  function totals () {
+    const byStatus = { unverified: 0, corroborated: 0, disputed: 0 }
+    for (const { status, n } of db.select({ status: claims.status, n: count() }).from(claims)
+      .where(isNull(claims.deletedAt)).groupBy(claims.status).all()) byStatus[status] = n
+    return byStatus
+  }
+
   return {
+    totals,
+
     stats (now = Date.now()) {
-      const byStatus = db.select({ status: claims.status, n: count() }).from(claims)
-        .where(isNull(claims.deletedAt)).groupBy(claims.status).all()
-      const totals = { claims: 0, unverified: 0, corroborated: 0, disputed: 0, reviews: 0 }
-      for (const { status, n } of byStatus) {
-        totals[status] = n
-        totals.claims += n
+      const byStatus = totals()
+      const totalsWithCounts = {
+        claims: byStatus.unverified + byStatus.corroborated + byStatus.disputed,
+        ...byStatus,
+        reviews: db.select({ n: count() }).from(reviews).get()?.n ?? 0
       }
-      totals.reviews = db.select({ n: count() }).from(reviews).get()?.n ?? 0
 
       const days = lastDays(STATS_DAYS, now)
       const day = sql<string>`substr(${reviews.createdAt}, 1, 10)`
@@ -34,7 +42,7 @@ export function createStatsStore ({ db }: Database_) {
         .groupBy(speakers.id).orderBy(desc(count()), speakers.name).limit(TOP_SPEAKERS).all()
 
       return {
-        totals,
+        totals: totalsWithCounts,
         reviewsPerDay: days.map((date) => ({ date, reviews: perDay.get(date) ?? 0 })),
         topSpeakers
       }
