@@ -89,7 +89,14 @@ export async function serve () {
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, 'closing after an uncaught error')
     else app.log.info({ signal }, 'shutting down')
-    await app.close()
+    // Requests in flight finish; keep-alive connections that go idle after that are closed
+    // as they do, so the close does not wait out their keep-alive timeout.
+    const sweep = setInterval(() => { app.server.closeIdleConnections() }, 100)
+    try {
+      await app.close()
+    } finally {
+      clearInterval(sweep)
+    }
   })
 }
 

@@ -120,6 +120,16 @@ t.test('the claimledger command writes through the stores, so the audit log show
   const feed = await fetch(`${server.base}/v1/audit?action=apikey.created`, { headers: { authorization: `Bearer ${key}` } })
   const events = ((await feed.json()) as { items: Array<{ actor: { id: string }, changes: { name: { to: string } } }> }).items
   t.match(events.at(-1), { actor: { id: 'system:cli' }, changes: { name: { to: 'desk' } } })
+
+  // Online backup while the server runs, then restore: serve the copy and verify its chain.
+  const copy = join(dir, 'backup.db')
+  t.match(await run('backup', copy), { code: 0, stdout: /"ok":true/ })
   t.equal(await stop(server), 0)
+  const restored = await startServer({ DATABASE_PATH: copy, SEED: 'false' })
+  const verify = await fetch(`${restored.base}/v1/audit/verify`, { headers: { authorization: `Bearer ${key}` } })
+  t.match(await verify.json(), { ok: true })
+  const claims = await fetch(`${restored.base}/v1/claims?limit=200`, { headers: { authorization: `Bearer ${key}` } })
+  t.ok(((await claims.json()) as { items: unknown[] }).items.length >= 12, 'the restored copy has the seeded claims')
+  t.equal(await stop(restored), 0)
   t.equal((await run('keys', 'create', '--name', 'x', '--role', 'boss')).code, 1)
 })
