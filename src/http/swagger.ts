@@ -58,9 +58,11 @@ async function docs (app: FastifyInstance, opts: { version: string }) {
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     uiConfig: { persistAuthorization: true, displayRequestDuration: true, tryItOutEnabled: true },
-    // The UI's own CSP (script hashes), minus upgrade-insecure-requests: see protection.ts.
+    // The UI's own CSP (script hashes), minus upgrade-insecure-requests (see protection.ts),
+    // plus inline style attributes, which the UI sets from its scripts (found in Chromium).
     staticCSP: true,
     transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, '')
+      .replace(/style-src ([^;]*);/, (_, sources: string) => `style-src ${sources.trim()} 'unsafe-inline';`)
   })
 
   app.get('/openapi.json', {
