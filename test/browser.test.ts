@@ -12,39 +12,39 @@ import { harness } from './helpers.js'
 const CHROMIUM = '/usr/bin/chromium'
 t.setTimeout(120_000)
 
-if (!existsSync(CHROMIUM) && process.env.CI === undefined) {
-  t.skip(`no ${CHROMIUM}: install Debian's chromium (apt-get install chromium) to run the browser test`)
-} else {
-  t.test('Swagger UI: authorize, try GET /v1/claims, see the seeded claims', async (t) => {
-    const { app, keys } = await harness(t)
-    loadSeeds(app.stores)
-    const base = await app.listen({ port: 0, host: '127.0.0.1' })
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync']
-    })
-    t.teardown(async () => { await browser.close() })
-    const page = await browser.newPage()
-    const errors: string[] = []
-    page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()) })
+const skip = !existsSync(CHROMIUM) && process.env.CI === undefined
+  ? `no ${CHROMIUM}: install Debian's chromium (apt-get install chromium) to run the browser test`
+  : false
 
-    await page.goto(`${base}/docs/`)
-    await page.getByRole('button', { name: 'Authorize' }).first().click()
-    await page.locator('.modal-ux input[type=text], .modal-ux input[type=password]').first().fill(keys.viewer)
-    await page.locator('.modal-ux button.modal-btn.auth.authorize').click()
-    await page.locator('.modal-ux button.btn-done').click()
-
-    const operation = page.locator('#operations-Claims-get_v1_claims')
-    await operation.locator('.opblock-summary').click()
-    // tryItOutEnabled: the operation opens ready to run, so "Try it out" is already on.
-    await operation.locator('button.execute').click()
-    const status = operation.locator('.live-responses-table tbody .response-col_status').first()
-    await status.waitFor({ timeout: 15_000 })
-    t.equal((await status.innerText()).trim(), '200')
-    const body = await operation.locator('.live-responses-table tbody .response-col_description pre').first().innerText()
-    t.match(body, /Pashinyan/, 'the seeded claims are in the response')
-    t.same(errors.filter((e) => /Content Security Policy|Refused/.test(e)), [], 'no CSP violations')
+t.test('Swagger UI: authorize, try GET /v1/claims, see the seeded claims', { skip }, async (t) => {
+  const { app, keys } = await harness(t)
+  loadSeeds(app.stores)
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync']
   })
-}
+  t.teardown(async () => { await browser.close() })
+  const page = await browser.newPage()
+  const errors: string[] = []
+  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()) })
+
+  await page.goto(`${base}/docs/`)
+  await page.getByRole('button', { name: 'Authorize' }).first().click()
+  await page.locator('.modal-ux input[type=text], .modal-ux input[type=password]').first().fill(keys.viewer)
+  await page.locator('.modal-ux button.modal-btn.auth.authorize').click()
+  await page.locator('.modal-ux button.btn-done').click()
+
+  const operation = page.locator('#operations-Claims-get_v1_claims')
+  await operation.locator('.opblock-summary').click()
+  // tryItOutEnabled: the operation opens ready to run, so "Try it out" is already on.
+  await operation.locator('button.execute').click()
+  const status = operation.locator('.live-responses-table tbody .response-col_status').first()
+  await status.waitFor({ timeout: 15_000 })
+  t.equal((await status.innerText()).trim(), '200')
+  const body = await operation.locator('.live-responses-table tbody .response-col_description pre').first().innerText()
+  t.match(body, /Pashinyan/, 'the seeded claims are in the response')
+  t.same(errors.filter((e) => /Content Security Policy|Refused/.test(e)), [], 'no CSP violations')
+})
