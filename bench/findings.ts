@@ -1,0 +1,65 @@
+/**
+ * What the table means: the growth ratios, memory and size, and issue 5's targets checked
+ * against this run's own figures (targets are ratios, so they hold on any machine).
+ */
+import type { Figures } from './load.js'
+import { megabytes, ratioToBaseline, times, type Row } from './report.js'
+
+export interface RunFacts {
+  claims: number
+  smallClaims: number
+  /** The server's peak RSS, and the bare-Fastify child's under the same tsx loader, for scale. */
+  peakRss: number | undefined
+  baselineRss: number | undefined
+  databaseBytes: number
+  smallDatabaseBytes: number
+}
+
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a / b)
+
+export function printFindings (rows: Row[], baseline: Figures | undefined, facts: RunFacts, out: (line: string) => void) {
+  const byKey = (key: string) => rows.find((r) => r.key === key)?.figures
+  const sameSize = facts.claims === facts.smallClaims
+  const n = facts.claims >= 1_000_000 ? `${facts.claims / 1_000_000}M` : facts.claims.toLocaleString('en')
+  const k = facts.smallClaims.toLocaleString('en')
+
+  for (const [label, key] of [['list page (status=disputed)', 'listStatusPage1'], ['search, one word', 'searchOneWord'],
+    ['search, two words', 'searchTwoWords']] as const) {
+    const at = byKey(key)
+    const atSmall = byKey(`small.${key}`)
+    out(`growth ${n}/${k}, ${label}: p50 ${times(ratio(at?.p50Ms, atSmall?.p50Ms))}, p99 ${times(ratio(at?.p99Ms, atSmall?.p99Ms))}`)
+  }
+  const deep = byKey('listStatusDeep')
+  const page1 = byKey('listStatusDeepPage1')
+  out(`deep page / page 1 (same list): p50 ${times(ratio(deep?.p50Ms, page1?.p50Ms))}, p99 ${times(ratio(deep?.p99Ms, page1?.p99Ms))}`)
+  out(`server peak RSS (VmHWM): ${megabytes(facts.peakRss)} (bare-Fastify child under the same tsx loader: ${megabytes(facts.baselineRss)})`)
+  out(`database file: ${megabytes(facts.databaseBytes)}${sameSize ? '' : ` (${k} claims: ${megabytes(facts.smallDatabaseBytes)})`}`)
+
+  const check = (ok: boolean | undefined, text: string) => out(`  ${ok === undefined ? '  ?   ' : ok ? ' met  ' : 'MISSED'}  ${text}`)
+  const atMost = (value: number | undefined, limit: number) => (value === undefined || Number.isNaN(value) ? undefined : value <= limit)
+  const atLeast = (value: number | undefined, limit: number) => (value === undefined || Number.isNaN(value) ? undefined : value >= limit)
+  const vsBaseline = (key: string) => {
+    const row = rows.find((r) => r.key === key)
+    return row === undefined ? undefined : ratioToBaseline(row, baseline)
+  }
+
+  out('')
+  out(`targets (issue 5, set for 1M claims${facts.claims < 1_000_000 ? '; indicative only at this size' : ''}):`)
+  check(atLeast(vsBaseline('getById'), 0.5), `GET by id ≥ 0.5× baseline req/s: ${times(vsBaseline('getById'))}`)
+  check(atLeast(vsBaseline('postReview'), 0.1), `POST review ≥ 0.1× baseline req/s: ${times(vsBaseline('postReview'))}`)
+  const bulk = ratio(byKey('bulkReview')?.reqPerSec, byKey('postReview')?.reqPerSec)
+  check(atLeast(bulk, 10), `bulk reviews/s ≥ 10× POST review req/s: ${times(bulk)}`)
+  const growth = ratio(byKey('listStatusPage1')?.p99Ms, byKey('small.listStatusPage1')?.p99Ms)
+  check(sameSize ? undefined : atMost(growth, 1.5), `list page p99 at ${n} ≤ 1.5× at ${k}: ${sameSize ? 'n/a (same size)' : times(growth)}`)
+  const depth = ratio(deep?.p99Ms, page1?.p99Ms)
+  check(atMost(depth, 1.2), `page at depth p99 ≤ 1.2× page 1 of the same list: ${times(depth)}`)
+  for (const [label, key] of [['one word', 'searchOneWord'], ['two words', 'searchTwoWords']]) {
+    const search = ratio(byKey(key as string)?.p99Ms, byKey('getById')?.p99Ms)
+    check(atMost(search, 5), `FTS p99 (${label}) ≤ 5× GET-by-id p99: ${times(search)}`)
+  }
+  const rss = facts.peakRss === undefined ? undefined : facts.peakRss < 300 * 1024 * 1024
+  check(rss, `server peak RSS < 300 MB: ${megabytes(facts.peakRss)}`)
+
+  const failed = rows.filter((r) => (r.figures?.failed ?? 0) > 0)
+  if (failed.length > 0) out(`\nWARNING: failed requests in ${failed.map((r) => r.key).join(', ')}; their figures count successes only`)
+}

@@ -1,0 +1,142 @@
+/**
+ * `npm run bench`: build or reuse the benchmark databases, serve each from a child process,
+ * load it over a real socket with autocannon beside a bare-Fastify baseline, and print one
+ * table (see issue 5). Progress goes to stderr, the results to stdout.
+ */
+import { randomBytes } from 'node:crypto'
+import { rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseOptions } from './args.js'
+import { BASELINE_PATH } from './baseline.js'
+import { startServer } from './child.js'
+import { databaseBytes, dataDir, ensureDataset, type Dataset } from './generate.js'
+import { measure, type Figures } from './load.js'
+import { printFindings } from './findings.js'
+import { megabytes, printTable, writeJson, type Row } from './report.js'
+import { bulkReview, copyForRun, getById, listAndSearch, postReview, type Target } from './scenarios.js'
+
+const options = parseOptions(process.argv.slice(2))
+const log = (line: string) => process.stderr.write(line + '\n')
+const out = (line: string) => process.stdout.write(line + '\n')
+const started = performance.now()
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`
+
+// Fresh per run: the key exists only in the scratch copy of the database.
+const adminKey = 'bench-' + randomBytes(24).toString('hex')
+const target = (url: string): Target => ({
+  url,
+  headers: { authorization: `Bearer ${adminKey}` },
+  duration: options.duration,
+  connections: options.connections,
+  // A tenth of the measured time (1 s by default) to JIT the route and warm SQLite's cache; never counted.
+  warmup: options.duration / 10
+})
+
+/** The scratch copy a server runs on; at 1M claims a plain copy of ~4 GB takes a few seconds, so it is timed. */
+function scratchCopy (of: Dataset, claims: number) {
+  const start = performance.now()
+  const copy = copyForRun(of, claims)
+  log(`  scratch copy and ${copy.ids.length.toLocaleString('en')} ids ready in ${((performance.now() - start) / 1000).toFixed(1)} s`)
+  return copy
+}
+
+function dataset (claims: number): Dataset {
+  log(`database of ${claims.toLocaleString('en')} claims:`)
+  const built = ensureDataset(claims, log)
+  log(built.reused
+    ? `  reusing ${built.path} (built in ${built.meta.buildSeconds} s)`
+    : `  built in ${built.meta.buildSeconds} s: ${built.meta.reviews.toLocaleString('en')} reviews, ${megabytes(databaseBytes(built.path))}`)
+  return built
+}
+
+log(`Claimledger bench: ${options.claims.toLocaleString('en')} claims, ${options.duration} s per scenario, ` +
+  `${options.connections} connections`)
+const big = dataset(options.claims)
+const small = options.smallClaims === options.claims ? big : dataset(options.smallClaims)
+
+// --profile: each server child writes a .cpuprofile when it exits (open it in Chrome DevTools).
+const profileDir = join(dataDir, 'profiles')
+const nodeArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
+
+const rows: Row[] = []
+let baseline: Figures | undefined
+let peakRss: number | undefined
+let baselineRss: number | undefined
+
+// The big database: every scenario, the baseline measured in between on a claim's JSON.
+{
+  const copy = scratchCopy(big, options.claims)
+  const server = await startServer(['app', copy.path, adminKey], nodeArgs)
+  try {
+    const t = target(server.url)
+    log(`[${elapsed()}] server pid ${server.pid} on ${server.url}`)
+
+    const claim = await (await fetch(`${server.url}/v1/claims/${copy.ids[0]}`, { headers: t.headers })).text()
+    const bodyFile = join(dataDir, 'baseline-body.json')
+    writeFileSync(bodyFile, claim)
+    const bare = await startServer(['baseline', bodyFile])
+    try {
+      log('  baseline')
+      baseline = await measure({ ...target(bare.url), headers: {}, path: BASELINE_PATH }, t.warmup)
+      baselineRss = bare.peakRss()
+    } finally {
+      await bare.stop()
+      rmSync(bodyFile, { force: true })
+    }
+    rows.push({ key: 'baseline', label: `baseline: bare Fastify, ${Buffer.byteLength(claim)} B claim JSON`, figures: baseline })
+
+    log('  GET by id')
+    rows.push(await getById(t, copy))
+    rows.push(...await listAndSearch(t, copy, big, '', log))
+    log('  POST review')
+    rows.push(await postReview(t, copy))
+    log('  bulk review')
+    rows.push(await bulkReview(t, copy))
+    peakRss = server.peakRss()
+  } finally {
+    await server.stop()
+    copy.remove()
+  }
+}
+
+// The small database: the list and search scenarios again, to show how they grow with N.
+let smallRows: Row[]
+if (small === big) {
+  // Same database: measuring again would only show noise.
+  smallRows = rows.filter((r) => /^(list|search)/.test(r.key)).map((r) => ({ ...r, key: `small.${r.key}` }))
+} else {
+  const copy = scratchCopy(small, options.smallClaims)
+  const server = await startServer(['app', copy.path, adminKey], nodeArgs)
+  try {
+    log(`[${elapsed()}] ${options.smallClaims.toLocaleString('en')}-claim server pid ${server.pid}`)
+    smallRows = await listAndSearch(target(server.url), copy, small, 'small.', log)
+  } finally {
+    await server.stop()
+    copy.remove()
+  }
+}
+const sectionTitle = `at ${options.smallClaims.toLocaleString('en')} claims${small === big ? ' (the rows above: same database)' : ''}:`
+rows.push(...smallRows.map((r, i) => ({ ...r, ...(i === 0 ? { section: sectionTitle } : {}) })))
+
+out('')
+out(`Claimledger bench — ${options.claims.toLocaleString('en')} claims (${big.meta.speakers.toLocaleString('en')} speakers, ` +
+  `${big.meta.sources.toLocaleString('en')} sources, ${big.meta.reviews.toLocaleString('en')} reviews), ` +
+  `${options.duration} s per scenario, ${options.connections} connections, server in a child process`)
+out('')
+printTable(rows, baseline, out)
+out('')
+printFindings(rows, baseline, {
+  claims: options.claims,
+  smallClaims: options.smallClaims,
+  peakRss,
+  baselineRss,
+  databaseBytes: databaseBytes(big.path),
+  smallDatabaseBytes: databaseBytes(small.path)
+}, out)
+
+if (options.json !== undefined) {
+  writeJson(options.json, rows, baseline)
+  log(`figures written to ${options.json}`)
+}
+if (options.profile) log(`server CPU profiles in ${profileDir}`)
+log(`done in ${elapsed()}`)

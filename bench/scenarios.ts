@@ -1,0 +1,185 @@
+/**
+ * The scenarios of issue 5, run against one server. Read scenarios run before write ones,
+ * so the lists and the deep cursor see the database as generated.
+ */
+import { copyFileSync, constants, rmSync } from 'node:fs'
+import Database from 'better-sqlite3'
+import { encodeCursor } from '../src/http/pagination.js'
+import { prng, type Prng } from './corpus.js'
+import type { Dataset } from './generate.js'
+import { measure, type Figures } from './load.js'
+import type { Row } from './report.js'
+
+/** The list walked to a deep page: "unverified" is the only status with ~70% of claims, so deep enough. */
+const DEEP_STATUS = 'unverified'
+const DEEP_SORT = '-claimedAt'
+
+export interface RunCopy {
+  path: string
+  /** Every live claim id, to pick random ones from. */
+  ids: string[]
+  deep: { depth: number, cursor: string, firstId: string }
+  remove: () => void
+}
+
+/**
+ * A scratch copy of the cached database (the write scenarios add reviews; the cache stays
+ * as generated, so every run measures the same data), with what the scenarios need from it.
+ */
+export function copyForRun (dataset: Dataset, claims: number): RunCopy {
+  const path = dataset.path.replace(/\.db$/, '.run.db')
+  const remove = () => { for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true }) }
+  remove()
+  // A reflink where the filesystem can (instant), else a plain copy.
+  copyFileSync(dataset.path, path, constants.COPYFILE_FICLONE)
+  const sqlite = new Database(path, { fileMustExist: true })
+  try {
+    const ids = sqlite.prepare('SELECT id FROM claims WHERE deleted_at IS NULL').pluck().all() as string[]
+    const listed = sqlite.prepare('SELECT count(*) FROM claims WHERE deleted_at IS NULL AND status = ?').pluck().get(DEEP_STATUS) as number
+    // 500,000 at 1M claims, half the claims below that, and never past the list's end.
+    const depth = Math.min(500_000, Math.floor(claims / 2), listed - 1)
+    // The (depth)th row of the list is the last one a client has seen after `depth` rows; its
+    // sort key is the cursor, and the page after it must start with row depth+1. The route
+    // checks that below, so a change to the cursor format falls back to walking it.
+    const rows = sqlite.prepare(`SELECT claimed_at AS claimedAt, id FROM claims WHERE deleted_at IS NULL AND status = ?
+      ORDER BY claimed_at DESC, id DESC LIMIT 2 OFFSET ?`).all(DEEP_STATUS, depth - 1) as Array<{ claimedAt: string, id: string }>
+    const [last, next] = rows
+    if (last === undefined || next === undefined || depth < 1) throw new Error(`too few ${DEEP_STATUS} claims for a deep page`)
+    return { path, ids, deep: { depth, cursor: encodeCursor(DEEP_SORT, [last.claimedAt, last.id]), firstId: next.id }, remove }
+  } finally {
+    sqlite.close()
+  }
+}
+
+export interface Target {
+  url: string
+  headers: Record<string, string>
+  duration: number
+  connections: number
+  warmup: number
+}
+
+async function getJson (target: Target, path: string): Promise<{ status: number, body: any }> {
+  const response = await fetch(target.url + path, { headers: target.headers })
+  const text = await response.text()
+  let body: unknown = text
+  try { body = JSON.parse(text) } catch {}
+  return { status: response.status, body }
+}
+
+/**
+ * A cursor `depth` rows into the list: the one built from the database if the API takes it
+ * and answers with the expected row, else found by walking the list 200 rows at a time.
+ */
+async function deepCursor (target: Target, copy: RunCopy, log: (line: string) => void): Promise<string> {
+  const base = `/v1/claims?status=${DEEP_STATUS}&sort=${DEEP_SORT}`
+  const probe = await getJson(target, `${base}&limit=1&cursor=${copy.deep.cursor}`)
+  if (probe.status === 200 && probe.body?.items?.[0]?.id === copy.deep.firstId) return copy.deep.cursor
+  log(`  the built cursor was not accepted (${probe.status}); walking ${copy.deep.depth.toLocaleString('en')} rows instead`)
+  let cursor: string | undefined
+  for (let seen = 0; seen < copy.deep.depth;) {
+    const limit = Math.min(200, copy.deep.depth - seen)
+    const page = await getJson(target, `${base}&limit=${limit}${cursor === undefined ? '' : `&cursor=${cursor}`}`)
+    if (page.status !== 200 || page.body.nextCursor == null) throw new Error(`walking the list failed at row ${seen}: ${page.status}`)
+    seen += limit
+    cursor = page.body.nextCursor as string
+  }
+  return cursor as string
+}
+
+/** Measures a GET after one probe request: 400 on a `q` search means "not implemented yet" (n/a). */
+async function getScenario (target: Target, row: Omit<Row, 'figures'>, path: string, optional = false): Promise<Row> {
+  const probe = await getJson(target, path)
+  if (probe.status !== 200) {
+    if (optional && probe.status === 400) return { ...row, note: `${row.note ?? ''} (400 from the server: not supported yet)`.trim() }
+    throw new Error(`GET ${path} answered ${probe.status}: ${JSON.stringify(probe.body).slice(0, 300)}`)
+  }
+  return { ...row, figures: await measure({ ...target, path }, target.warmup) }
+}
+
+function randomIdPicker (ids: string[], random: Prng) {
+  return () => ids[random.int(ids.length)] as string
+}
+
+/** The list and search scenarios; run on both the big and the small database. */
+export async function listAndSearch (target: Target, copy: RunCopy, dataset: Dataset, prefix: string, log: (line: string) => void): Promise<Row[]> {
+  const { one, two } = dataset.meta.search
+  const rows: Row[] = []
+  log('  list status=disputed, page 1')
+  rows.push(await getScenario(target, { key: `${prefix}listStatusPage1`, label: 'list status=disputed, page 1' }, '/v1/claims?status=disputed&limit=50'))
+  log(`  list status=${DEEP_STATUS}, page 1`)
+  rows.push(await getScenario(target, { key: `${prefix}listStatusDeepPage1`, label: `list status=${DEEP_STATUS}, page 1` },
+    `/v1/claims?status=${DEEP_STATUS}&limit=50`))
+  const cursor = await deepCursor(target, copy, log)
+  log(`  list status=${DEEP_STATUS}, at depth ${copy.deep.depth.toLocaleString('en')}`)
+  rows.push(await getScenario(target, { key: `${prefix}listStatusDeep`, label: `list status=${DEEP_STATUS}, at depth ${copy.deep.depth.toLocaleString('en')}` },
+    `/v1/claims?status=${DEEP_STATUS}&limit=50&cursor=${cursor}`))
+  for (const [key, search] of [['searchOneWord', one], ['searchTwoWords', two]] as const) {
+    const q = search.words.join(' ')
+    log(`  q="${q}"`)
+    rows.push(await getScenario(target, {
+      key: `${prefix}${key}`,
+      label: `q="${q}" (${search.matches.toLocaleString('en')} hits)`
+    }, `/v1/claims?q=${encodeURIComponent(q)}`, true))
+  }
+  return rows
+}
+
+export async function getById (target: Target, copy: RunCopy): Promise<Row> {
+  const pick = randomIdPicker(copy.ids, prng(1))
+  const first = await getJson(target, `/v1/claims/${copy.ids[0]}`)
+  if (first.status !== 200) throw new Error(`GET /v1/claims/:id answered ${first.status}`)
+  const figures = await measure({ ...target, path: `/v1/claims/${copy.ids[0]}`, setupRequest: (r) => ({ ...r, path: `/v1/claims/${pick()}` }) }, target.warmup)
+  return { key: 'getById', label: 'GET /v1/claims/:id (random id)', figures }
+}
+
+const REVIEW = JSON.stringify({ verdict: 'unverified', note: 'bench' })
+
+export async function postReview (target: Target, copy: RunCopy): Promise<Row> {
+  const pick = randomIdPicker(copy.ids, prng(2))
+  const figures = await measure({
+    ...target,
+    method: 'POST',
+    headers: { ...target.headers, 'content-type': 'application/json' },
+    path: `/v1/claims/${copy.ids[0]}/reviews`,
+    body: REVIEW,
+    setupRequest: (r) => ({ ...r, path: `/v1/claims/${pick()}/reviews` })
+  }, target.warmup)
+  return { key: 'postReview', label: 'POST /v1/claims/:id/reviews (random)', figures }
+}
+
+export const BULK_ITEMS = 1000
+
+/**
+ * Bulk requests of 1000 distinct random claims each, one after another; figures in reviews/s.
+ * Ten of them (issue 5) at the default duration; a quick run (--duration under 10) sends one
+ * per second of duration, since ten take as long as the store needs for 10,000 reviews.
+ */
+export async function bulkReview (target: Target, copy: RunCopy): Promise<Row> {
+  const random = prng(3)
+  const count = Math.max(1, Math.min(10, Math.floor(target.duration)))
+  const bodies = Array.from({ length: count }, () => {
+    const chosen = new Set<string>()
+    while (chosen.size < Math.min(BULK_ITEMS, copy.ids.length)) chosen.add(copy.ids[random.int(copy.ids.length)] as string)
+    return JSON.stringify({ atomic: true, items: [...chosen].map((claimId) => ({ claimId, verdict: 'unverified', note: 'bench' })) })
+  })
+  let sent = 0
+  const requests: Figures = await measure({
+    ...target,
+    connections: 1,
+    amount: count,
+    timeout: 120,
+    method: 'POST',
+    headers: { ...target.headers, 'content-type': 'application/json' },
+    path: '/v1/reviews/bulk',
+    body: bodies[0] as string,
+    setupRequest: (r) => ({ ...r, body: bodies[sent++ % bodies.length] as string })
+  }, 0)
+  const items = bodies.length > 0 ? JSON.parse(bodies[0] as string).items.length as number : 0
+  return {
+    key: 'bulkReview',
+    label: `bulk review ${count}×${items.toLocaleString('en')} (reviews/s)`,
+    // req/s becomes reviews/s; the latencies stay per bulk request.
+    figures: { ...requests, reqPerSec: (requests.ok * items) / requests.seconds }
+  }
+}
