@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import canonicalizeModule from 'canonicalize'
-import { and, asc, eq, gt, lte, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, lte, sql, type SQL } from 'drizzle-orm'
 import type { Database_ } from '../db/open.js'
 import { auditEvents } from '../db/schema.js'
 import type { Actor, Role } from '../auth/roles.js'
@@ -117,6 +117,21 @@ export type VerifyResult =
 
 export function createLedger ({ db, sqlite }: Database_) {
   const headStatement = sqlite.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1')
+  // Every write appends through this one prepared statement.
+  const insertEvent = db.insert(auditEvents).values({
+    seq: sql.placeholder('seq'),
+    at: sql.placeholder('at'),
+    actorId: sql.placeholder('actorId'),
+    actorName: sql.placeholder('actorName'),
+    actorRole: sql.placeholder('actorRole'),
+    action: sql.placeholder('action'),
+    entityType: sql.placeholder('entityType'),
+    entityId: sql.placeholder('entityId'),
+    changes: sql.placeholder('changes'),
+    requestId: sql.placeholder('requestId'),
+    prevHash: sql.placeholder('prevHash'),
+    hash: sql.placeholder('hash')
+  }).prepare()
   // Streams the chain in constant memory; columns aliased to the drizzle row's field names.
   const everyEvent = sqlite.prepare(`SELECT seq, at, actor_id AS actorId, actor_name AS actorName, actor_role AS actorRole,
     action, entity_type AS entityType, entity_id AS entityId, changes, request_id AS requestId,
@@ -141,7 +156,7 @@ export function createLedger ({ db, sqlite }: Database_) {
           prevHash: head?.hash ?? GENESIS_HASH
         }
         const event = { ...unsigned, hash: hashEvent(unsigned) }
-        db.insert(auditEvents).values({
+        insertEvent.run({
           seq: event.seq,
           at: event.at,
           actorId: event.actor.id,
@@ -154,7 +169,7 @@ export function createLedger ({ db, sqlite }: Database_) {
           requestId: event.requestId,
           prevHash: event.prevHash,
           hash: event.hash
-        }).run()
+        })
         written.push(event)
         head = { seq: event.seq, hash: event.hash }
       }

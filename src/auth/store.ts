@@ -1,6 +1,6 @@
 /** API keys: random secrets shown once, stored only as SHA-256 hashes, revocable. */
 import { createHash, randomBytes } from 'node:crypto'
-import { and, asc, count, eq, gt, isNull } from 'drizzle-orm'
+import { and, asc, count, eq, gt, isNull, sql } from 'drizzle-orm'
 import type { Ledger, WriteContext } from '../audit/ledger.js'
 import type { Actor } from './roles.js'
 import type { Database_ } from '../db/open.js'
@@ -23,6 +23,9 @@ const toApiKey = (row: Row): ApiKey =>
   ({ id: row.id, name: row.name, role: row.role, createdAt: row.createdAt, revokedAt: row.revokedAt })
 
 export function createApiKeysStore ({ db, transaction }: Database_, ledger: Ledger) {
+  // Every authenticated request runs this: prepared once.
+  const byHash = db.select().from(apiKeys).where(eq(apiKeys.keyHash, sql.placeholder('keyHash'))).prepare()
+
   function insert (ctx: WriteContext, input: ApiKeyCreate, key: string) {
     const row: Row = { id: newId(), name: input.name, role: input.role, keyHash: hashKey(key), createdAt: new Date().toISOString(), revokedAt: null }
     db.insert(apiKeys).values(row).run()
@@ -42,7 +45,7 @@ export function createApiKeysStore ({ db, transaction }: Database_, ledger: Ledg
 
     /** The active key's holder, or undefined for an unknown or revoked key. */
     authenticate (key: string): Actor | undefined {
-      const row = db.select().from(apiKeys).where(eq(apiKeys.keyHash, hashKey(key))).get()
+      const row = byHash.get({ keyHash: hashKey(key) })
       if (row === undefined || row.revokedAt !== null) return undefined
       return { id: row.id, name: row.name, role: row.role }
     },

@@ -1,5 +1,5 @@
 /** Sources: the only SQL for them. */
-import { and, asc, count, eq, gt, gte, inArray, isNull, lt, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, gt, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import { applyPatch, diff, removal, snapshot, type Ledger, type WriteContext } from '../audit/ledger.js'
 import { isUuid, newId } from '../db/ids.js'
 import type { Database_ } from '../db/open.js'
@@ -33,9 +33,11 @@ const keys = (s: Pick<Source, 'title' | 'publisher' | 'url'>) => ({
 })
 
 export function createSourcesStore ({ db, transaction }: Database_, ledger: Ledger) {
+  const byId = db.select().from(sources).where(eq(sources.id, sql.placeholder('id'))).prepare()
+
   function get (id: string): Source | undefined {
     if (!isUuid(id)) return undefined
-    const row = db.select().from(sources).where(eq(sources.id, id)).get()
+    const row = byId.get({ id })
     return row === undefined ? undefined : toSource(row)
   }
 

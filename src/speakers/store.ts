@@ -1,5 +1,5 @@
 /** Speakers: the only SQL for them. Names and aliases live folded in `speaker_names`. */
-import { and, asc, count, eq, gt, gte, inArray, lt, ne, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, gt, gte, inArray, lt, ne, sql, type SQL } from 'drizzle-orm'
 import { applyPatch, diff, removal, snapshot, type Ledger, type WriteContext } from '../audit/ledger.js'
 import { isUuid, newId } from '../db/ids.js'
 import type { Database_ } from '../db/open.js'
@@ -36,9 +36,12 @@ function distinctAliases (name: string, aliases: string[]): string[] {
 const editable = (s: Speaker) => ({ name: s.name, kind: s.kind, description: s.description, aliases: s.aliases })
 
 export function createSpeakersStore ({ db, transaction }: Database_, ledger: Ledger) {
+  const byId = db.select().from(speakers).where(eq(speakers.id, sql.placeholder('id'))).prepare()
+  const byNameKey = db.select({ id: speakerNames.speakerId }).from(speakerNames).where(eq(speakerNames.nameKey, sql.placeholder('nameKey'))).prepare()
+
   function get (id: string): Speaker | undefined {
     if (!isUuid(id)) return undefined
-    const row = db.select().from(speakers).where(eq(speakers.id, id)).get()
+    const row = byId.get({ id })
     return row === undefined ? undefined : toSpeaker(row)
   }
 
@@ -80,7 +83,7 @@ export function createSpeakersStore ({ db, transaction }: Database_, ledger: Led
   }
 
   function findByName (name: string): Speaker | undefined {
-    const hit = db.select({ id: speakerNames.speakerId }).from(speakerNames).where(eq(speakerNames.nameKey, foldKey(name))).get()
+    const hit = byNameKey.get({ nameKey: foldKey(name) })
     return hit === undefined ? undefined : get(hit.id)
   }
 
