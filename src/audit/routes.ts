@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { decodeCursor, linkNext, pageFrom } from '../http/pagination.js'
-import { notFound } from '../http/problems.js'
 import { idParams, problems } from '../http/schemas.js'
 import { auditPage, auditQuery, historyQuery, verifyResult } from './schemas.js'
 
@@ -58,7 +57,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     }
   }, async (request, reply) => {
     const { id } = request.params
-    if (claims.find(id) === undefined) throw notFound(`Claim ${id} does not exist`)
+    claims.requireKnown(id)
     const { cursor, limit } = request.query
     const rows = ledger.list({ entityType: 'claim', entityId: id, after: startAfter(undefined, cursor), limit: limit + 1 })
     const page = pageFrom(rows, limit, 'seq', (e) => [e.seq])

@@ -85,6 +85,11 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
     return { claim: toClaim(row), deleted: row.claim.deletedAt === null ? null : row.claim }
   }
 
+  /** 404 unless the claim exists or existed (deleted claims keep their history and reviews). */
+  function requireKnown (id: string): void {
+    if (find(id) === undefined) throw notFound(`Claim ${id} does not exist`)
+  }
+
   /** The live claim; 404 if it never existed, 410 (naming when and by whom) if deleted. */
   function require (id: string): Claim {
     const found = find(id)
@@ -157,6 +162,7 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
   return {
     find,
     require,
+    requireKnown,
     findDuplicate,
 
     /** Creates a claim at time `at`; inside a caller's transaction (seeding, import) it is a savepoint. */

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { writeContext } from '../http/context.js'
 import { etagOf, ifMatchVersion } from '../http/etag.js'
-import { decodeCursor, idPage, linkNext } from '../http/pagination.js'
+import { afterId, idPage, linkNext } from '../http/pagination.js'
 import { conflict, notFound } from '../http/problems.js'
 import { idParams, ifMatchHeaders, problems } from '../http/schemas.js'
 import { claimReview, RATINGS } from './claimreview.js'
@@ -76,10 +76,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     }
   }, async (request, reply) => {
     const { id } = request.params
-    if (claims.find(id) === undefined) throw notFound(`Claim ${id} does not exist`)
+    claims.requireKnown(id)
     const { limit, cursor } = request.query
-    const before = cursor === undefined ? undefined : decodeCursor(cursor, 'id', z.tuple([z.string()]))[0]
-    const page = idPage(reviews.list(id, limit + 1, before), limit)
+    const page = idPage(reviews.list(id, limit + 1, afterId(cursor)), limit)
     linkNext(request, reply, page.nextCursor)
     return page
   })
