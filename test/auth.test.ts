@@ -201,6 +201,7 @@ t.test('DELETE /v1/api-keys/:id', async (t) => {
   const ids = await keyIds(h)
   const del = (id: string, who = 'admin') => h.as(who)('DELETE', `/v1/api-keys/${id}`)
 
+  t.equal((await h.as('editor')('GET', '/v1/me')).statusCode, 200, 'the key works (and is now known to the server)')
   const first = await del(ids.editor)
   t.equal(first.statusCode, 204)
   t.equal(first.body, '')
@@ -404,4 +405,15 @@ t.test('first start without ADMIN_API_KEY creates one admin key, once', async (t
   const audit = stores.ledger.list({ entityType: 'apikey', limit: 10 })
   t.equal(audit.length, 1)
   t.match(audit[0], { action: 'apikey.created', actor: { id: 'system:test', role: 'admin' } })
+})
+
+t.test('a key revoked by another process (the CLI beside a running server) stops working at once', async (t) => {
+  const h = await harness(t)
+  const ids = await keyIds(h)
+  t.equal((await h.as('viewer')('GET', '/v1/me')).statusCode, 200)
+  const cli = openDatabase(h.config.databasePath)
+  createStores(cli).apiKeys.revoke(systemContext('cli', newId()), ids.viewer)
+  cli.close()
+  t.equal((await h.as('viewer')('GET', '/v1/me')).statusCode, 401)
+  t.equal((await h.as('reviewer')('GET', '/v1/me')).statusCode, 200, 'other keys still work')
 })

@@ -22,6 +22,9 @@ t.test('CORS only for the configured origins, exposing the headers clients need'
   const allowed = await as('viewer')('GET', '/v1/claims', undefined, { origin: 'https://desk.example' })
   t.equal(allowed.headers['access-control-allow-origin'], 'https://desk.example')
   t.match(allowed.headers['access-control-expose-headers'], /ETag/)
+  const refused = await as('none')('GET', '/v1/claims', undefined, { origin: 'https://desk.example' })
+  t.equal(refused.statusCode, 401)
+  t.equal(refused.headers['access-control-allow-origin'], 'https://desk.example', 'a browser client can read why it was refused')
   t.match(allowed.headers['access-control-expose-headers'], /Link/)
   const preflight = await as('none')('OPTIONS', '/v1/claims', undefined, {
     origin: 'https://desk.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type'
@@ -38,6 +41,14 @@ t.test('security headers, with a CSP that lets the Swagger UI run its own script
   const api = await as('viewer')('GET', '/v1/claims')
   t.equal(api.headers['x-content-type-options'], 'nosniff')
   t.match(api.headers['content-security-policy'], /default-src 'self'/)
+  // The same set on successes, on errors raised before and after authentication, and off-route.
+  for (const response of [api, await as('none')('GET', '/v1/claims'), await as('viewer')('GET', '/v1/claims/nope'), await as('none')('GET', '/nowhere')]) {
+    t.equal(response.headers['x-frame-options'], 'SAMEORIGIN')
+    t.match(response.headers['strict-transport-security'], /^max-age=\d+/)
+    t.equal(response.headers['referrer-policy'], 'no-referrer')
+    t.equal(response.headers['cross-origin-opener-policy'], 'same-origin')
+    t.notOk(response.headers['x-powered-by'])
+  }
   const docs = await as('none')('GET', '/docs/static/index.html')
   t.equal(docs.statusCode, 302, 'the UI lives at /docs/')
   const page = await as('none')('GET', '/docs/')

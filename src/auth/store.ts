@@ -22,9 +22,26 @@ type Row = typeof apiKeys.$inferSelect
 const toApiKey = (row: Row): ApiKey =>
   ({ id: row.id, name: row.name, role: row.role, createdAt: row.createdAt, revokedAt: row.revokedAt })
 
-export function createApiKeysStore ({ db, transaction }: Database_, ledger: Ledger) {
-  // Every authenticated request runs this: prepared once.
+/** Active keys remembered at most; past it the cache starts again (there are rarely more than a few dozen). */
+const CACHE_LIMIT = 10_000
+
+export function createApiKeysStore ({ db, transaction, dataVersion }: Database_, ledger: Ledger) {
   const byHash = db.select().from(apiKeys).where(eq(apiKeys.keyHash, sql.placeholder('keyHash'))).prepare()
+
+  // Every request authenticates, and keys change rarely: active keys are remembered by hash.
+  // The cache is dropped when this store revokes a key, and when another connection has
+  // committed (`data_version`), since that may be `claimledger keys revoke` beside the server.
+  // Unknown keys are never remembered, so guessing cannot fill it.
+  const cache = new Map<string, Actor>()
+  let cachedAt = dataVersion()
+  function cached (keyHash: string): Actor | undefined {
+    const version = dataVersion()
+    if (version !== cachedAt) {
+      cache.clear()
+      cachedAt = version
+    }
+    return cache.get(keyHash)
+  }
 
   function insert (ctx: WriteContext, input: ApiKeyCreate, key: string) {
     const row: Row = { id: newId(), name: input.name, role: input.role, keyHash: hashKey(key), createdAt: new Date().toISOString(), revokedAt: null }
@@ -45,9 +62,15 @@ export function createApiKeysStore ({ db, transaction }: Database_, ledger: Ledg
 
     /** The active key's holder, or undefined for an unknown or revoked key. */
     authenticate (key: string): Actor | undefined {
-      const row = byHash.get({ keyHash: hashKey(key) })
+      const keyHash = hashKey(key)
+      const known = cached(keyHash)
+      if (known !== undefined) return known
+      const row = byHash.get({ keyHash })
       if (row === undefined || row.revokedAt !== null) return undefined
-      return { id: row.id, name: row.name, role: row.role }
+      const actor: Actor = Object.freeze({ id: row.id, name: row.name, role: row.role })
+      if (cache.size >= CACHE_LIMIT) cache.clear()
+      cache.set(keyHash, actor)
+      return actor
     },
 
     get (id: string): ApiKey | undefined {
@@ -77,6 +100,7 @@ export function createApiKeysStore ({ db, transaction }: Database_, ledger: Ledg
         }
         const at = new Date().toISOString()
         db.update(apiKeys).set({ revokedAt: at }).where(eq(apiKeys.id, id)).run()
+        cache.clear()
         ledger.append(ctx, [{ action: 'apikey.revoked', entityType: 'apikey', entityId: id, changes: { revokedAt: { from: null, to: at } } }], at)
       })
     },

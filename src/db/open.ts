@@ -19,6 +19,12 @@ export interface Database_ {
    * `fn` must be synchronous: better-sqlite3 rejects a function that returns a promise.
    */
   transaction: <T>(fn: () => T) => T
+  /**
+   * SQLite's `data_version`: changes whenever another connection (the CLI beside a running
+   * server, say) commits to the file, never for this connection's own commits. Caches of
+   * rows read here stay valid while it stands still.
+   */
+  dataVersion: () => number
   /** undefined when the database answers and every migration is applied; else why not. */
   readiness: () => string | undefined
   close: () => void
@@ -51,9 +57,11 @@ export function openDatabase (path: string): Database_ {
   sqlite.pragma('busy_timeout = 5000')
   const db = drizzle(sqlite, { schema })
   migrate(db, { migrationsFolder })
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck()
   return {
     db,
     sqlite,
+    dataVersion: () => dataVersion.get() as number,
     transaction: (fn) => sqlite.transaction(fn).immediate(),
     readiness: () => {
       try {
