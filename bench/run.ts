@@ -12,6 +12,7 @@ import { startServer } from './child.js'
 import { databaseBytes, dataDir, ensureDataset, type Dataset } from './generate.js'
 import { measure, type Figures } from './load.js'
 import { printFindings } from './findings.js'
+import { measureFloors, printFloors, type Floors } from './floors.js'
 import { megabytes, printTable, writeJson, type Row } from './report.js'
 import { bulkReview, copyForRun, getById, listAndSearch, postReview, type Target } from './scenarios.js'
 
@@ -62,6 +63,7 @@ const rows: Row[] = []
 let baseline: Figures | undefined
 let peakRss: number | undefined
 let baselineRss: number | undefined
+let floors: Floors | undefined
 
 // The big database: every scenario, the baseline measured in between on a claim's JSON.
 {
@@ -95,6 +97,12 @@ let baselineRss: number | undefined
     peakRss = server.peakRss()
   } finally {
     await server.stop()
+  }
+  try {
+    log('  floors (SQLite alone)')
+    const { one, two } = big.meta.search
+    floors = measureFloors(copy.path, copy.ids, [one.words, two.words])
+  } finally {
     copy.remove()
   }
 }
@@ -133,6 +141,12 @@ printFindings(rows, baseline, {
   databaseBytes: databaseBytes(big.path),
   smallDatabaseBytes: databaseBytes(small.path)
 }, out)
+
+if (floors !== undefined) {
+  const figures = (key: string) => rows.find((r) => r.key === key)?.figures?.reqPerSec
+  out('')
+  printFloors(floors, { getByIdPerSec: figures('getById'), postReviewPerSec: figures('postReview') }, out)
+}
 
 if (options.json !== undefined) {
   writeJson(options.json, rows, baseline)

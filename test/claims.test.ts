@@ -47,6 +47,13 @@ t.test('create with inline speaker and source finds or creates them', async (t) 
   const a = await as('editor')('POST', '/v1/claims', claimInput({ text: 'Fourth', source: { title: 'Press briefing', publisher: 'MFA' } }))
   const b = await as('editor')('POST', '/v1/claims', claimInput({ text: 'Fifth', source: { title: 'PRESS BRIEFING', publisher: 'mfa' } }))
   t.equal(a.data.sourceId, b.data.sourceId)
+
+  // What a create answers is exactly what a read gives afterwards (stored names, not the input's spelling).
+  for (const created of [res, second, third, a, b]) {
+    t.strictSame((await as('viewer')('GET', `/v1/claims/${created.data.id}`)).data, created.data)
+  }
+  t.equal(second.data.speaker.name, 'Nikol Pashinyan')
+  t.equal(second.data.source.title, 'Armenia calls on volunteers')
 })
 
 t.test('create by ids; unknown ids are 422; either-or is enforced', async (t) => {
@@ -58,6 +65,7 @@ t.test('create by ids; unknown ids are 422; either-or is enforced', async (t) =>
   })
   t.equal(ok.statusCode, 201)
   t.equal(ok.data.speaker.name, 'Ilham Aliyev')
+  t.strictSame((await as('viewer')('GET', `/v1/claims/${ok.data.id}`)).data, ok.data)
 
   const before = dump(database)
   const missing = await as('editor')('POST', '/v1/claims', {

@@ -77,6 +77,16 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
     eq(claims.textKey, sql.placeholder('textKey')), isNull(claims.deletedAt), ne(claims.id, sql.placeholder('selfId'))
   )).prepare()
 
+  // Compiling an UPDATE of claims (eight indexes, the FTS triggers) cost more than running it.
+  const reviewed = db.update(claims).set({
+    // (update().set() takes no bare placeholders; wrapped in sql`` they bind the same way)
+    status: sql`${sql.placeholder('status')}`,
+    reviewCount: sql`${sql.placeholder('reviewCount')}`,
+    lastReviewedAt: sql`${sql.placeholder('at')}`,
+    updatedAt: sql`${sql.placeholder('at')}`,
+    version: sql`${sql.placeholder('version')}`
+  }).where(eq(claims.id, sql.placeholder('id'))).prepare()
+
   /** The claim row whatever its state, with what a 410 needs to say. */
   function find (id: string): { claim: Claim, deleted: Joined['claim'] | null } | undefined {
     if (!isUuid(id)) return undefined
@@ -114,48 +124,74 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
     }
   }
 
-  function assertExists (what: 'speakerId' | 'sourceId', id: string) {
-    const store = what === 'speakerId' ? speakersStore : sourcesStore
-    if (store.get(id) === undefined) {
+  function existing<T> (what: 'speakerId' | 'sourceId', found: T | undefined, id: string): T {
+    if (found === undefined) {
       throw unprocessable(`${what} ${id} does not name an existing ${what === 'speakerId' ? 'speaker' : 'source'}`,
         { errors: [{ path: '/' + what, message: 'does not exist' }] })
     }
+    return found
   }
+  const assertExists = (what: 'speakerId' | 'sourceId', id: string) =>
+    existing(what, what === 'speakerId' ? speakersStore.get(id) : sourcesStore.get(id), id)
 
-  function setTopics (claimId: string, topics: string[]) {
-    db.delete(claimTopics).where(eq(claimTopics.claimId, claimId)).run()
-    if (topics.length > 0) db.insert(claimTopics).values(topics.map((topic) => ({ claimId, topic }))).run()
+  // Claim writes are prepared once, like the reads above: imports and the bench's generator
+  // insert them by the thousand.
+  const insertClaim = db.insert(claims).values({
+    id: sql.placeholder('id'),
+    text: sql.placeholder('text'),
+    textKey: sql.placeholder('textKey'),
+    quote: sql.placeholder('quote'),
+    speakerId: sql.placeholder('speakerId'),
+    sourceId: sql.placeholder('sourceId'),
+    claimedAt: sql.placeholder('claimedAt'),
+    context: sql.placeholder('context'),
+    topics: sql.placeholder('topics'),
+    language: sql.placeholder('language'),
+    status: 'unverified',
+    createdAt: sql.placeholder('at'),
+    updatedAt: sql.placeholder('at'),
+    version: 1
+  }).prepare()
+  const deleteTopics = db.delete(claimTopics).where(eq(claimTopics.claimId, sql.placeholder('claimId'))).prepare()
+  const insertTopic = db.insert(claimTopics).values({ claimId: sql.placeholder('claimId'), topic: sql.placeholder('topic') }).prepare()
+
+  function setTopics (claimId: string, topics: string[], replace = true) {
+    if (replace) deleteTopics.run({ claimId })
+    for (const topic of topics) insertTopic.run({ claimId, topic })
   }
 
   /** Inserts a claim (finding or creating an inline speaker/source) in the caller's transaction. */
   function insert (ctx: WriteContext, input: ClaimCreate, at: string): Claim {
-    let speakerId = input.speakerId
-    if (input.speaker !== undefined) speakerId = speakersStore.findOrCreate(ctx, { ...input.speaker, aliases: [] }, at).id
-    else assertExists('speakerId', speakerId as string)
-    let sourceId = input.sourceId
-    if (input.source !== undefined) sourceId = sourcesStore.findOrCreate(ctx, input.source, at).id
-    else assertExists('sourceId', sourceId as string)
-    assertNotDuplicate(speakerId as string, input.claimedAt, input.text)
-    const id = newId()
-    db.insert(claims).values({
-      id,
+    const speaker = input.speaker !== undefined
+      ? speakersStore.findOrCreate(ctx, { ...input.speaker, aliases: [] }, at)
+      : existing('speakerId', speakersStore.get(input.speakerId as string), input.speakerId as string)
+    const source = input.source !== undefined
+      ? sourcesStore.findOrCreate(ctx, input.source, at)
+      : existing('sourceId', sourcesStore.get(input.sourceId as string), input.sourceId as string)
+    assertNotDuplicate(speaker.id, input.claimedAt, input.text)
+    // Everything a read would return is known here: no read-back after the insert.
+    const created: Claim = {
+      id: newId(),
       text: input.text,
-      textKey: foldKey(input.text),
       quote: input.quote ?? null,
-      speakerId: speakerId as string,
-      sourceId: sourceId as string,
+      speakerId: speaker.id,
+      speaker: { id: speaker.id, name: speaker.name },
+      sourceId: source.id,
+      source: { id: source.id, title: source.title, url: source.url },
       claimedAt: input.claimedAt,
       context: input.context ?? null,
       topics: input.topics,
       language: input.language,
       status: 'unverified',
+      reviewCount: 0,
+      lastReviewedAt: null,
       createdAt: at,
       updatedAt: at,
       version: 1
-    }).run()
-    setTopics(id, input.topics)
-    const created = require(id)
-    ledger.append(ctx, [{ action: 'claim.created', entityType: 'claim', entityId: id, changes: snapshot(recorded(created)) }], at)
+    }
+    insertClaim.run({ ...created, textKey: foldKey(created.text), at })
+    setTopics(created.id, created.topics, false)
+    ledger.append(ctx, [{ action: 'claim.created', entityType: 'claim', entityId: created.id, changes: snapshot(recorded(created)) }], at)
     return created
   }
 
@@ -195,16 +231,12 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
      * A review's effect on its claim, in the caller's transaction: status, review count and
      * time, and a new version. The caller records the review and its `claim.reviewed` event.
      */
-    recordReview (id: string, verdict: Claim['status'], at: string): Claim {
+    recordReview (before: Claim, verdict: Claim['status'], at: string): Claim {
       if (!database.sqlite.inTransaction) throw new Error('recordReview must run inside the review\'s transaction')
-      db.update(claims).set({
-        status: verdict,
-        reviewCount: sql`${claims.reviewCount} + 1`,
-        lastReviewedAt: at,
-        updatedAt: at,
-        version: sql`${claims.version} + 1`
-      }).where(eq(claims.id, id)).run()
-      return require(id)
+      // `before` was read in this same transaction, so the new state follows from it without a re-read.
+      const after: Claim = { ...before, status: verdict, reviewCount: before.reviewCount + 1, lastReviewedAt: at, updatedAt: at, version: before.version + 1 }
+      reviewed.run({ id: before.id, status: after.status, reviewCount: after.reviewCount, at, version: after.version })
+      return after
     },
 
     /** Soft delete: the row and its history stay; reads answer 410 from now on. */

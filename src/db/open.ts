@@ -46,7 +46,8 @@ function migrationCount (): number {
  * because committed pages are already in the OS; only an OS crash or power cut can roll
  * back the last few commits, and then whole transactions (with their audit events) go
  * together, so the chain stays valid. `busy_timeout` makes a second process (the CLI
- * beside a running server) wait for the lock instead of failing at once.
+ * beside a running server) wait for the lock instead of failing at once. `temp_store` is
+ * explained where it is set.
  */
 export function openDatabase (path: string): Database_ {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true })
@@ -55,6 +56,9 @@ export function openDatabase (path: string): Database_ {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
+  // Statement journals (any statement that fires a trigger, every savepoint) in memory, not
+  // in temporary files: the audit append took half the time with them (bench: raw inserts).
+  sqlite.pragma('temp_store = MEMORY')
   const db = drizzle(sqlite, { schema })
   migrate(db, { migrationsFolder })
   const dataVersion = sqlite.prepare('PRAGMA data_version').pluck()

@@ -1,8 +1,8 @@
 /**
  * Bulk review for scripts: up to 1000 verdicts checked exactly like single reviews
- * (`expectedVersion` standing in for If-Match). The whole request is one transaction with
- * each item in its own savepoint: `atomic` requests roll everything back on any failure,
- * non-atomic ones keep the items that passed. The stored idempotent response commits in
+ * (`expectedVersion` standing in for If-Match). The whole request is one transaction; an
+ * item that fails its checks has written nothing (see `applyWithin`): `atomic` requests roll
+ * everything back on any failure, non-atomic ones keep the items that passed. The stored idempotent response commits in
  * that same transaction, so "stored" always means "applied", even across a crash.
  */
 import type { WriteContext } from '../audit/ledger.js'
@@ -24,7 +24,7 @@ export function bulkReview (stores: Stores, ctx: WriteContext, body: BulkReview,
     const results: BulkItemResult[] = body.items.map(({ claimId, expectedVersion, ...review }, index) => {
       try {
         const expected = expectedVersion === undefined ? undefined : [expectedVersion]
-        return { index, claimId, ok: true, review: stores.reviews.apply(ctx, claimId, review, expected, at).review }
+        return { index, claimId, ok: true, review: stores.reviews.applyWithin(ctx, claimId, review, expected, at).review }
       } catch (error) {
         if (!(error instanceof Problem)) throw error
         return { index, claimId, ok: false, error: { status: error.status, title: error.title, detail: error.message } }

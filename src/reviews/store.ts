@@ -1,5 +1,5 @@
 /** Reviews: append-only verdicts. The only SQL for the reviews table. */
-import { and, desc, eq, lt } from 'drizzle-orm'
+import { and, desc, eq, lt, sql } from 'drizzle-orm'
 import type { Ledger, WriteContext } from '../audit/ledger.js'
 import type { ClaimsStore } from '../claims/store.js'
 import type { Claim } from '../claims/schemas.js'
@@ -23,19 +23,38 @@ const toReview = (row: Row): Review => ({
   createdAt: row.createdAt
 })
 
-export function createReviewsStore ({ db, transaction }: Database_, ledger: Ledger, claims: ClaimsStore) {
-  /**
-   * Applies one review: the review, the claim's new state, and its event, atomically (a
-   * savepoint inside a caller's transaction, as bulk review runs it).
-   */
+export function createReviewsStore ({ db, sqlite, transaction }: Database_, ledger: Ledger, claims: ClaimsStore) {
+  // Prepared once: every review (single or bulk) runs it.
+  const insertReview = db.insert(reviews).values({
+    id: sql.placeholder('id'),
+    claimId: sql.placeholder('claimId'),
+    verdict: sql.placeholder('verdict'),
+    previousStatus: sql.placeholder('previousStatus'),
+    note: sql.placeholder('note'),
+    evidence: sql.placeholder('evidence'),
+    reviewerId: sql.placeholder('reviewerId'),
+    reviewerName: sql.placeholder('reviewerName'),
+    createdAt: sql.placeholder('createdAt')
+  }).prepare()
+
+  /** Applies one review in a transaction of its own (a savepoint if the caller has one open). */
   function apply (ctx: WriteContext, claimId: string, input: ReviewCreate, expected: VersionCondition, at: string) {
-    return transaction(() => applyNow(ctx, claimId, input, expected, at))
+    return transaction(() => applyWithin(ctx, claimId, input, expected, at))
   }
 
-  function applyNow (ctx: WriteContext, claimId: string, input: ReviewCreate, expected: VersionCondition, at: string): { review: Review, claim: Claim } {
+  /**
+   * Applies one review inside the caller's transaction: the review, the claim's new state and
+   * its audit event. Every check comes before the first write, so a review refused with a
+   * Problem has written nothing and needs no savepoint to undo; bulk review relies on that
+   * (a savepoint per item was a sixth of its time). Any other error aborts the caller's
+   * whole transaction.
+   */
+  function applyWithin (ctx: WriteContext, claimId: string, input: ReviewCreate, expected: VersionCondition, at: string): { review: Review, claim: Claim } {
+    if (!sqlite.inTransaction) throw new Error('applyWithin must run inside the caller\'s transaction')
     const before = claims.require(claimId)
     assertVersion('Claim', expected, before.version)
     assertVerdictRules(input)
+    // From here on nothing throws a Problem.
     const review: Review = {
       id: newId(),
       claimId,
@@ -46,7 +65,7 @@ export function createReviewsStore ({ db, transaction }: Database_, ledger: Ledg
       reviewer: { id: ctx.actor.id, name: ctx.actor.name },
       createdAt: at
     }
-    db.insert(reviews).values({
+    insertReview.run({
       id: review.id,
       claimId,
       verdict: review.verdict,
@@ -56,8 +75,8 @@ export function createReviewsStore ({ db, transaction }: Database_, ledger: Ledg
       reviewerId: review.reviewer.id,
       reviewerName: review.reviewer.name,
       createdAt: at
-    }).run()
-    const claim = claims.recordReview(claimId, review.verdict, at)
+    })
+    const claim = claims.recordReview(before, review.verdict, at)
     ledger.append(ctx, [{
       action: 'claim.reviewed',
       entityType: 'claim',
@@ -71,7 +90,7 @@ export function createReviewsStore ({ db, transaction }: Database_, ledger: Ledg
   }
 
   return {
-    apply,
+    applyWithin,
 
     create (ctx: WriteContext, claimId: string, input: ReviewCreate, expected?: VersionCondition) {
       return apply(ctx, claimId, input, expected, new Date().toISOString())

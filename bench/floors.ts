@@ -1,0 +1,103 @@
+/**
+ * Floors: what SQLite alone costs for the work behind three targets, with no HTTP, no
+ * Fastify and no store code: raw prepared statements on the run's scratch copy, in this
+ * process. Where a target asks for a ratio the floor already breaks, no amount of work in
+ * the service can meet it with this schema; the run prints both, so the claim is checkable.
+ *
+ *   GET by id          the claim + speaker + source join by primary key
+ *   FTS                the BM25-ranked top 51 of the bench's `q` words (what relevance order needs)
+ *   review             the statements of one review (read, update claim, insert review,
+ *                      read the chain head, append the audit event), each review committed
+ *                      on its own (as POST does) or 1000 to a commit (as bulk does)
+ */
+import { createHash, randomUUID } from 'node:crypto'
+import Database from 'better-sqlite3'
+import { ftsMatch } from '../src/claims/store.js'
+
+export interface Floors {
+  getByIdUs: number
+  search: Array<{ words: string[], hits: number, us: number }>
+  reviewOwnCommitUs: number
+  reviewBulkUs: number
+}
+
+const REVIEWS = 2000
+const BULK = 1000
+
+function timeUs (n: number, fn: (i: number) => void): number {
+  for (let i = 0; i < Math.min(n, 50); i++) fn(i) // warm the statement and the page cache
+  const start = performance.now()
+  for (let i = 0; i < n; i++) fn(i)
+  return ((performance.now() - start) * 1000) / n
+}
+
+/** Measures on `path` (a scratch copy: the review part writes to it) with production pragmas. */
+export function measureFloors (path: string, ids: string[], searches: string[][]): Floors {
+  const db = new Database(path, { fileMustExist: true })
+  try {
+    // As openDatabase() sets them for the server.
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+    db.pragma('foreign_keys = ON')
+    db.pragma('temp_store = MEMORY')
+    const pick = (i: number) => ids[(i * 7919) % ids.length] as string
+
+    const byId = db.prepare(`SELECT c.*, s.name, o.title, o.url FROM claims c JOIN speakers s ON s.id = c.speaker_id
+      JOIN sources o ON o.id = c.source_id WHERE c.id = ?`).raw()
+    const getByIdUs = timeUs(20_000, (i) => byId.get(pick(i)))
+
+    const ranked = db.prepare(`SELECT rowid, bm25(claims_fts, 10.0, 5.0, 1.0, 3.0) AS rank FROM claims_fts
+      WHERE claims_fts MATCH ? ORDER BY rank LIMIT 51`).raw()
+    const hits = db.prepare('SELECT count(*) FROM claims_fts WHERE claims_fts MATCH ?').pluck()
+    const search = searches.map((words) => {
+      const match = ftsMatch(words.join(' ')) as string
+      return { words, hits: hits.get(match) as number, us: timeUs(200, () => ranked.all(match)) }
+    })
+
+    const read = db.prepare('SELECT version, status FROM claims WHERE id = ?')
+    const update = db.prepare(`UPDATE claims SET status = ?, review_count = review_count + 1, last_reviewed_at = ?,
+      updated_at = ?, version = version + 1 WHERE id = ?`)
+    const insert = db.prepare(`INSERT INTO reviews (id, claim_id, verdict, previous_status, note, evidence, reviewer_id,
+      reviewer_name, created_at) VALUES (?, ?, 'unverified', ?, 'floor', '[]', 'system:floor', 'floor', ?)`)
+    const head = db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1')
+    const append = db.prepare(`INSERT INTO audit_events (seq, at, actor_id, actor_name, actor_role, action, entity_type,
+      entity_id, changes, request_id, prev_hash, hash) VALUES (?, ?, 'system:floor', 'floor', 'admin', 'claim.reviewed',
+      'claim', ?, '{}', 'floor', ?, ?)`)
+    const review = (i: number) => {
+      const id = pick(i + 1)
+      const at = new Date().toISOString()
+      const before = read.get(id) as { status: string }
+      update.run('unverified', at, at, id)
+      insert.run(randomUUID(), id, before.status, at)
+      const last = head.get() as { seq: number, hash: string }
+      append.run(last.seq + 1, at, id, last.hash, createHash('sha256').update(last.hash + at + id).digest('hex'))
+    }
+    const own = db.transaction((i: number) => review(i))
+    const reviewOwnCommitUs = timeUs(REVIEWS, (i) => own.immediate(i))
+    const bulk = db.transaction((from: number) => { for (let i = from; i < from + BULK; i++) review(i) })
+    const reviewBulkUs = timeUs(REVIEWS / BULK, (i) => bulk.immediate(REVIEWS + i * BULK)) / BULK
+    return { getByIdUs, search, reviewOwnCommitUs, reviewBulkUs }
+  } finally {
+    db.close()
+  }
+}
+
+/**
+ * The floors beside the measured figures. Under the same concurrency a request's latency
+ * scales with the server time it needs, so a search that needs N× a GET's server time has
+ * about N× its p99; and bulk can never review faster than SQLite alone writes.
+ */
+export function printFloors (floors: Floors, measured: { getByIdPerSec?: number | undefined, postReviewPerSec?: number | undefined }, out: (line: string) => void) {
+  const us = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} µs`
+  const getUs = measured.getByIdPerSec === undefined ? undefined : 1e6 / measured.getByIdPerSec
+  out('floors (SQLite alone, same database: raw prepared statements, no HTTP, no JS layers):')
+  out(`  GET by id: ${us(floors.getByIdUs)} of SQLite; the whole request measured above: ${getUs === undefined ? 'n/a' : us(getUs)} of server time`)
+  for (const s of floors.search) {
+    out(`  q="${s.words.join(' ')}" (${s.hits.toLocaleString('en')} hits): ${us(s.us)} of SQLite to rank them (BM25, top 51)` +
+      (getUs === undefined ? '' : ` = ${(s.us / getUs).toFixed(1)}× a whole GET request, before any HTTP or JSON`))
+  }
+  const bulkMax = 1e6 / floors.reviewBulkUs
+  out(`  a review, committed on its own: ${us(floors.reviewOwnCommitUs)}; one of ${BULK} in a commit: ${us(floors.reviewBulkUs)}` +
+    ` → bulk can never exceed ${Math.round(bulkMax).toLocaleString('en')} reviews/s` +
+    (measured.postReviewPerSec === undefined ? '' : ` = ${(bulkMax / measured.postReviewPerSec).toFixed(1)}× the POST review req/s above`))
+}
