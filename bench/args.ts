@@ -19,7 +19,7 @@ export interface BenchOptions {
 const USAGE = `Usage: npm run bench -- [--claims N] [--duration S] [--connections C] [--json FILE] [--profile]
 
   --claims N       claims in the benchmark database (default 1000000)
-  --duration S     seconds of load per scenario (default 10)
+  --duration S     seconds of load per scenario (default 8)
   --connections C  concurrent connections (default 10)
   --json FILE      also write { scenario: { reqPerSec, p50Ms, p99Ms, ratio } } to FILE
   --profile        write the servers' CPU profiles (node --cpu-prof) to bench/.data/profiles`
@@ -53,7 +53,7 @@ export function parseOptions (argv: string[]): BenchOptions {
     claims,
     // The growth comparison is "N versus 10k"; a run at 10k or less has nothing smaller to compare.
     smallClaims: Math.min(10_000, claims),
-    duration: positiveInt('duration', values.duration, 10),
+    duration: positiveInt('duration', values.duration, 8),
     connections: positiveInt('connections', values.connections, 10),
     json: values.json,
     profile: values.profile === true

@@ -1,9 +1,29 @@
 import { createHash } from 'node:crypto'
 import canonicalizeModule from 'canonicalize'
+import fc from 'fast-check'
 import t from 'tap'
+import { canonicalEvent, canonicalJson } from '../src/audit/ledger.js'
 import { claimInput, harness } from './helpers.js'
 
 const canonicalize = canonicalizeModule as unknown as (value: unknown) => string
+
+t.test('the write path\'s event serialisation is RFC 8785, for any strings and values', async (t) => {
+  // Unicode of every plane, lone surrogates and control characters included.
+  const text = fc.string({ unit: 'binary', maxLength: 40 })
+  const event = fc.record({
+    seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+    at: text,
+    actor: fc.record({ id: text, name: text, role: fc.constantFrom('viewer', 'reviewer', 'editor', 'admin' as const) }),
+    action: text,
+    entityType: text,
+    entityId: text,
+    changes: fc.dictionary(text, fc.record({ from: fc.jsonValue(), to: fc.jsonValue() })),
+    requestId: text,
+    prevHash: text
+  })
+  fc.assert(fc.property(event, (e) => canonicalEvent(e, canonicalJson(e.changes)) === canonicalize(e)), { numRuns: 2000 })
+  t.pass('2000 random events serialise exactly as the general canonicaliser does')
+})
 
 t.test('the database itself refuses UPDATE and DELETE on the audit table', async (t) => {
   const { as, database } = await harness(t)

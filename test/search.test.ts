@@ -54,14 +54,20 @@ t.test('search pages by relevance or by any other sort', async (t) => {
   }
   const whole = texts(await as('viewer')('GET', '/v1/claims?q=shelling'))
   t.equal(whole.length, 7)
-  const seen: string[] = []
-  let url: string | undefined = '/v1/claims?q=shelling&limit=3'
-  while (url !== undefined) {
-    const page = await as('viewer')('GET', url)
-    seen.push(...texts(page))
-    url = page.data.nextCursor === null ? undefined : /^<([^>]+)>/.exec(page.headers.link as string)?.[1]
+  const walk = async (url: string | undefined) => {
+    const out: string[] = []
+    while (url !== undefined) {
+      const page = await as('viewer')('GET', url)
+      out.push(...texts(page))
+      url = page.data.nextCursor === null ? undefined : /^<([^>]+)>/.exec(page.headers.link as string)?.[1]
+    }
+    return out
   }
-  t.same(seen, whole, 'relevance pages cover every match once, in order')
+  t.same(await walk('/v1/claims?q=shelling&limit=3'), whole, 'relevance pages cover every match once, in order')
+  // With another filter the ranking joins claims first; its pages agree with the same order.
+  t.same(await walk('/v1/claims?q=shelling&status=unverified&limit=2'), whole, 'a filter that keeps every match: the same order, paged')
+  t.same(await walk('/v1/claims?q=shelling&claimedFrom=2020-10-13&limit=1'), whole.filter((text) => Number(/\d/.exec(text)?.[0]) >= 3),
+    'a filter that keeps some: the same relative order')
   t.same(texts(await as('viewer')('GET', '/v1/claims?q=shelling&sort=claimedAt&limit=2')), ['Shelling report 0', 'Shelling report 1 shelling'])
   t.equal((await as('viewer')('GET', '/v1/claims?sort=relevance')).statusCode, 400, 'relevance needs q')
   const first = await as('viewer')('GET', '/v1/claims?q=shelling&limit=2')

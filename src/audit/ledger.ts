@@ -49,7 +49,24 @@ export function canonicalJson (value: unknown): string {
 }
 
 export function hashEvent (event: Omit<AuditEvent, 'hash'>): string {
-  return createHash('sha256').update(event.prevHash + canonicalJson(event)).digest('hex')
+  return hashCanonical(event.prevHash, canonicalJson(event))
+}
+
+const hashCanonical = (prevHash: string, canonical: string) => createHash('sha256').update(prevHash + canonical).digest('hex')
+
+/**
+ * canonicalJson(event) for an event whose `changes` are already canonical JSON: the keys in
+ * RFC 8785 order written out, strings and integers serialised as JCS does (JSON.stringify).
+ * Every write needs both the changes' JSON (stored) and the event's (hashed); this spares
+ * canonicalising the changes twice, which was 4% of a write (bench: --cpu-prof). `verify`
+ * still rehashes with the general canonicaliser, and a test holds the two equal.
+ */
+export function canonicalEvent (event: Omit<AuditEvent, 'hash' | 'changes'>, changesJson: string): string {
+  const s = JSON.stringify
+  const { actor } = event
+  return `{"action":${s(event.action)},"actor":{"id":${s(actor.id)},"name":${s(actor.name)},"role":${s(actor.role)}},` +
+    `"at":${s(event.at)},"changes":${changesJson},"entityId":${s(event.entityId)},"entityType":${s(event.entityType)},` +
+    `"prevHash":${s(event.prevHash)},"requestId":${s(event.requestId)},"seq":${s(event.seq)}}`
 }
 
 /** Field-by-field creation snapshot: every field goes from null to its value. */
@@ -155,7 +172,8 @@ export function createLedger ({ db, sqlite }: Database_) {
           requestId: ctx.requestId,
           prevHash: head?.hash ?? GENESIS_HASH
         }
-        const event = { ...unsigned, hash: hashEvent(unsigned) }
+        const changes = canonicalJson(entry.changes)
+        const event = { ...unsigned, hash: hashCanonical(unsigned.prevHash, canonicalEvent(unsigned, changes)) }
         insertEvent.run({
           seq: event.seq,
           at: event.at,
@@ -165,7 +183,7 @@ export function createLedger ({ db, sqlite }: Database_) {
           action: event.action,
           entityType: event.entityType,
           entityId: event.entityId,
-          changes: canonicalJson(event.changes),
+          changes,
           requestId: event.requestId,
           prevHash: event.prevHash,
           hash: event.hash

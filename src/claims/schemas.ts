@@ -130,8 +130,8 @@ const claimListFields = z.strictObject({
   claimedTo: calendarDate.optional().describe('claimedAt on or before this date'),
   reviewer: z.uuid().optional().describe('Claims reviewed at least once by this API key id'),
   sort: z.enum(claimSorts).optional()
-    .describe('Order; ties are broken by id. Default: relevance with `q` (best match first), else -claimedAt. ' +
-      '`relevance` needs `q`.'),
+    .describe('Order; ties are broken by id (for `relevance`, by the order claims were stored in), so the order is ' +
+      'total. Default: relevance with `q` (best match first, BM25), else -claimedAt. `relevance` needs `q`.'),
   limit: limitParam,
   cursor: cursorParam
 })
