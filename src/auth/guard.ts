@@ -43,17 +43,19 @@ async function guard (app: FastifyInstance, opts: { apiKeys: ApiKeysStore }) {
     route.schema.response = { ...(route.schema.response as object), ...problems(401, 403, 429) }
   })
 
-  app.addHook('onRequest', async (request) => {
+  // A callback hook, not an async one: it runs on every request and needs no promise.
+  app.addHook('onRequest', (request, _reply, done) => {
     const needed = request.routeOptions.config.role
-    if (needed === undefined) return
+    if (needed === undefined) return done()
     const key = bearer(request)
-    if (key === undefined) throw unauthorized('Send an API key as "Authorization: Bearer <key>"')
+    if (key === undefined) return done(unauthorized('Send an API key as "Authorization: Bearer <key>"'))
     const actor = opts.apiKeys.authenticate(key)
-    if (actor === undefined) throw unauthorized('The API key is unknown or has been revoked')
+    if (actor === undefined) return done(unauthorized('The API key is unknown or has been revoked'))
     if (!mayAct(actor.role, needed)) {
-      throw forbidden(`This needs the ${needed} role; the key "${actor.name}" is ${actor.role}`)
+      return done(forbidden(`This needs the ${needed} role; the key "${actor.name}" is ${actor.role}`))
     }
     request.actor = actor
+    done()
   })
 }
 
