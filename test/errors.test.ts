@@ -150,6 +150,28 @@ t.test('5. unknown routes → 404 problem', async (t) => {
   problem(t, await as('editor')('POST', '/v1/nope', { a: 1 }), 404, '/v1/nope')
 })
 
+t.test('5b. a method a known path does not support → 405 problem with Allow, nothing written', async (t) => {
+  const { as, database } = await harness(t)
+  const claim = await createClaim(as('editor'))
+  const before = dump(database)
+  const cases: Array<[string, string, string]> = [
+    ['PUT', `/v1/claims/${claim.id}`, 'DELETE, GET, HEAD, PATCH'],
+    ['DELETE', '/v1/claims', 'GET, HEAD, POST'],
+    ['DELETE', '/v1/claims/', 'GET, HEAD, POST'],
+    ['GET', '/v1/reviews/bulk', 'POST'],
+    ['POST', `/v1/claims/${claim.id}/reviews/x`, 'GET, HEAD'],
+    ['PATCH', '/health', 'GET, HEAD']
+  ]
+  for (const [method, url, allow] of cases) {
+    const res = await as('none')(method as 'PUT', url, { a: 1 })
+    problem(t, res, 405, url)
+    t.equal(res.headers.allow, allow, `${method} ${url}: Allow lists what the path supports`)
+    t.match(res.data?.type, /\/problems\/method-not-allowed$/)
+  }
+  t.strictSame(dump(database), before)
+  problem(t, await as('none')('PUT', '/v1/claims/x/nothing'), 404, '/v1/claims/x/nothing')
+})
+
 t.test('6. body over 1 MiB → 413 problem, nothing written', async (t) => {
   const { as, database } = await harness(t)
   const before = dump(database)

@@ -5,6 +5,7 @@
  */
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { trackAllowedMethods } from './methods.js'
 
 export const PROBLEM_BASE = 'https://claimledger.dev/problems/'
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
@@ -129,13 +130,21 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, probl
     })
 }
 
-/** Installs the one error handler and the not-found handler. */
+/** Installs the one error handler and the not-found handler (405 with `Allow` where the path exists). */
 export function installProblemHandlers (app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const problem = toProblem(error)
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed')
     return sendProblem(request, reply, problem)
   })
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, notFound(`No route for ${request.method} ${request.url.split('?')[0]}`)))
+  const allowedMethods = trackAllowedMethods(app)
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] as string
+    const allowed = allowedMethods(path)
+    if (allowed.length > 0) {
+      return sendProblem(request, reply, new Problem(405, 'method-not-allowed', 'Method not allowed',
+        `${path} supports ${allowed.join(', ')}, not ${request.method}`, {}, { allow: allowed.join(', ') }))
+    }
+    return sendProblem(request, reply, notFound(`No route for ${request.method} ${path}`))
+  })
 }

@@ -26,7 +26,8 @@ a malformed tag never matches), \`If-None-Match\` on a GET gives 304. Every resp
 (a valid incoming one — 1 to 128 of \`A-Z a-z 0-9 . _ : -\` — is echoed).
 
 **Errors** are RFC 9457 \`application/problem+json\` with \`type\`, \`title\`, \`status\`, \`detail\`,
-\`instance\`, \`requestId\`, and \`errors[]\` (JSON-pointer \`path\` + \`message\`) for validation.
+\`instance\`, \`requestId\`, and \`errors[]\` (JSON-pointer \`path\` + \`message\`) for validation. A method
+that a path does not support gets 405 with \`Allow\` listing the ones it does; an unknown path gets 404.
 
 **Lists** use keyset pagination: \`{ items, nextCursor }\`, \`nextCursor\` null on the last page, also as
 \`Link: <…>; rel="next"\`. Speakers, sources and API keys list oldest first.`
