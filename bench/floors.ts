@@ -95,7 +95,8 @@ export function printFloors (floors: Floors, measured: { baselinePerSec?: number
   const perSec = (n: number) => Math.round(n).toLocaleString('en')
   const bareUs = measured.baselinePerSec === undefined ? undefined : 1e6 / measured.baselinePerSec
   const getUs = measured.getByIdPerSec === undefined ? undefined : 1e6 / measured.getByIdPerSec
-  out('floors (SQLite alone, same database: raw prepared statements, no HTTP, no JS layers):')
+  out('floors (SQLite alone, same database and pragmas as the server, WAL checkpoints included: raw prepared statements,')
+  out('no HTTP, no JS layers):')
   out(`  GET by id: ${us(floors.getByIdUs)} of SQLite` + (bareUs === undefined
     ? ''
     : `; with the bare baseline's ${us(bareUs)} a request, a service that did nothing else would reach ` +
