@@ -17,7 +17,7 @@ import type { Database_ } from './db/open.js'
 import health from './health.js'
 import { badRequest, installProblemHandlers, sendProblem } from './http/problems.js'
 import protection from './http/protection.js'
-import { serializerCompiler } from './http/serializer.js'
+import { createSerializerCompiler } from './http/serializer.js'
 import docs from './http/swagger.js'
 import metrics from './metrics.js'
 import reviewRoutes from './reviews/routes.js'
@@ -40,6 +40,8 @@ const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
+  /** Also check every response against its zod schema (tests; see http/serializer.ts). */
+  validateResponses?: boolean
 }
 
 export async function buildApp (config: Config, database: Database_, options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -65,7 +67,7 @@ export async function buildApp (config: Config, database: Database_, options: Bu
   }).withTypeProvider<ZodTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler)
-  app.setSerializerCompiler(serializerCompiler)
+  app.setSerializerCompiler(createSerializerCompiler({ validate: options.validateResponses ?? false }))
   installProblemHandlers(app)
 
   // JSON is the only body type (anything else is 415). An empty body is "no body" (so an optional body may be left out whatever the

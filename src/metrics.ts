@@ -1,18 +1,17 @@
 /**
- * Prometheus metrics at /metrics: request durations (and so counts) by route and status, claims by
+ * Prometheus metrics at /metrics: request count and duration by route and status, claims by
  * status and the audit head, on a registry of this app's own (so several apps in one
  * process, as in tests, never share counters).
  */
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 
 async function metrics (app: FastifyInstance) {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const labelNames = ['method', 'route', 'status_code'] as const
-  // No separate request counter: the histogram's _count is that count, and each extra series
-  // update costs every request a label hash (bench: --cpu-prof).
+  const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests served', labelNames, registers: [registry] })
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'Time to answer HTTP requests',
@@ -39,6 +38,7 @@ async function metrics (app: FastifyInstance) {
   app.addHook('onResponse', (request, reply, done) => {
     // The route pattern, never the raw URL: ids in paths would explode the label set.
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: reply.statusCode }
+    requests.inc(labels)
     duration.observe(labels, reply.elapsedTime / 1000)
     done()
   })

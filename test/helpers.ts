@@ -40,7 +40,7 @@ export async function harness (t: TapLike, env: Record<string, string> = {}): Pr
   const dir = mkdtempSync(join(tmpdir(), 'claimledger-test-'))
   const config = loadConfig({ DATABASE_PATH: join(dir, 'claims.db'), ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', ...env })
   const database = openDatabase(config.databasePath)
-  const app = await buildApp(config, database)
+  const app = await buildApp(config, database, { validateResponses: true })
   const ctx = systemContext('test', newId())
   app.stores.apiKeys.bootstrap(ctx, ADMIN_KEY)
   const keys = { admin: ADMIN_KEY } as Record<Role, string>

@@ -66,7 +66,7 @@ t.test('metrics in Prometheus format', async (t) => {
   const res = await as('none')('GET', '/metrics')
   t.equal(res.statusCode, 200)
   t.match(res.headers['content-type'], /^text\/plain/)
-  t.match(res.body, /http_request_duration_seconds_count\{method="GET",route="\/v1\/claims",status_code="200"\} 1/)
+  t.match(res.body, /http_requests_total\{method="GET",route="\/v1\/claims",status_code="200"\} 1/)
   t.match(res.body, /http_request_duration_seconds_bucket\{le="0\.005",method="POST",route="\/v1\/claims",status_code="201"\}/)
   t.match(res.body, /claimledger_claims\{status="unverified"\} 1/)
   t.match(res.body, /claimledger_claims\{status="disputed"\} 0/)

@@ -38,9 +38,10 @@ export function createApiKeysStore ({ db, transaction, dataVersion }: Database_,
   // Unknown keys are never remembered, so guessing cannot fill the cache.
   const cache = new Map<string, Actor>()
   let version = dataVersion()
-  let checkedAt = Date.now()
+  // performance.now(): a wall clock stepped backwards would postpone the recheck.
+  let checkedAt = performance.now()
   function cached (keyHash: string): Actor | undefined {
-    const now = Date.now()
+    const now = performance.now()
     if (now - checkedAt >= RECHECK_MS) {
       checkedAt = now
       const current = dataVersion()
