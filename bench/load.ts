@@ -15,6 +15,8 @@ export interface Figures {
   /** Other responses and connection errors: a run with any is reported, not silently averaged. */
   failed: number
   seconds: number
+  /** The successful responses' latencies added up: with one connection, the time spent waiting for answers. */
+  latencySeconds: number
 }
 
 export interface Scenario {
@@ -41,6 +43,9 @@ function percentile (sorted: Float64Array, p: number): number {
 
 export function load (scenario: Scenario): Promise<Figures> {
   const latencies: number[] = []
+  // Wall time of our own: autocannon reports whole-ish seconds, which for a run of a few
+  // bulk requests (under a second each) overstated their rate by up to 40%.
+  const started = performance.now()
   return new Promise((resolve, reject) => {
     const instance = autocannon({
       url: scenario.url + scenario.path,
@@ -58,13 +63,15 @@ export function load (scenario: Scenario): Promise<Figures> {
     }, (error: unknown, result: autocannon.Result) => {
       if (error != null) return reject(error instanceof Error ? error : new Error(String(error)))
       const sorted = Float64Array.from(latencies).sort()
+      const seconds = (performance.now() - started) / 1000
       resolve({
-        reqPerSec: latencies.length / result.duration,
+        reqPerSec: latencies.length / seconds,
         p50Ms: percentile(sorted, 0.5),
         p99Ms: percentile(sorted, 0.99),
         ok: latencies.length,
         failed: result.non2xx + result.errors,
-        seconds: result.duration
+        seconds,
+        latencySeconds: latencies.reduce((sum, ms) => sum + ms, 0) / 1000
       })
     })
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
