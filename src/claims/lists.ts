@@ -93,12 +93,11 @@ export function createClaimLists (database: Database_) {
         ? sql`AND f.rank > ${rank}`
         : sql`AND (f.rank > ${rank} OR (f.rank = ${rank} AND f.rowid > ${rowid}))`
     }
-    const hits = filtered.length === 0
-      ? db.all<{ rowid: number, rank: number }>(sql`SELECT f.rowid AS rowid, f.rank AS rank FROM ${ranked}
-          WHERE 1 ${past} ORDER BY f.rank, f.rowid LIMIT ${limit}`)
-      : db.all<{ rowid: number, rank: number }>(sql`SELECT f.rowid AS rowid, f.rank AS rank FROM ${ranked}
-          JOIN ${claims} ON ${claims}.rowid = f.rowid
-          WHERE ${and(isNull(claims.deletedAt), ...filtered)} ${past} ORDER BY f.rank, f.rowid LIMIT ${limit}`)
+    const matching = filtered.length === 0
+      ? sql`${ranked} WHERE 1`
+      : sql`${ranked} JOIN ${claims} ON ${claims}.rowid = f.rowid WHERE ${and(isNull(claims.deletedAt), ...filtered)}`
+    const hits = db.all<{ rowid: number, rank: number }>(sql`SELECT f.rowid AS rowid, f.rank AS rank FROM ${matching} ${past}
+      ORDER BY f.rank, f.rowid LIMIT ${limit}`)
     if (hits.length === 0) return []
     const rows = selectClaims()
       .where(and(isNull(claims.deletedAt), inArray(sql`${claims}.rowid`, hits.map((h) => h.rowid)))).all()

@@ -93,8 +93,8 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
     }
     return found
   }
-  const assertExists = (what: 'speakerId' | 'sourceId', id: string) =>
-    existing(what, what === 'speakerId' ? speakersStore.get(id) : sourcesStore.get(id), id)
+  const existingSpeaker = (id: string) => existing('speakerId', speakersStore.get(id), id)
+  const existingSource = (id: string) => existing('sourceId', sourcesStore.get(id), id)
 
   // Claim writes are prepared once, like the reads above: imports and the bench's generator
   // insert them by the thousand.
@@ -126,10 +126,10 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
   function insert (ctx: WriteContext, input: ClaimCreate, at: string): Claim {
     const speaker = input.speaker !== undefined
       ? speakersStore.findOrCreate(ctx, { ...input.speaker, aliases: [] }, at)
-      : existing('speakerId', speakersStore.get(input.speakerId as string), input.speakerId as string)
+      : existingSpeaker(input.speakerId as string)
     const source = input.source !== undefined
       ? sourcesStore.findOrCreate(ctx, input.source, at)
-      : existing('sourceId', sourcesStore.get(input.sourceId as string), input.sourceId as string)
+      : existingSource(input.sourceId as string)
     assertNotDuplicate(speaker.id, input.claimedAt, input.text)
     // Everything a read would return is known here: no read-back after the insert.
     const created: Claim = {
@@ -176,8 +176,8 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
         const next = applyPatch(recorded(before), patch)
         const changes = diff(recorded(before), next)
         if (Object.keys(changes).length === 0) return before
-        if (changes.speakerId !== undefined) assertExists('speakerId', next.speakerId)
-        if (changes.sourceId !== undefined) assertExists('sourceId', next.sourceId)
+        if (changes.speakerId !== undefined) existingSpeaker(next.speakerId)
+        if (changes.sourceId !== undefined) existingSource(next.sourceId)
         if (changes.text !== undefined || changes.speakerId !== undefined || changes.claimedAt !== undefined) {
           assertNotDuplicate(next.speakerId, next.claimedAt, next.text, id)
         }

@@ -28,7 +28,7 @@ const HELMET: HelmetOptions = {
  * @fastify/helmet rebuilt helmet's middleware, CSP parsing included, on every request: 5% of
  * the server's CPU on GET /v1/claims/:id (bench: --cpu-prof).
  */
-export function securityHeaders (options: HelmetOptions): Record<string, string> {
+function securityHeaders (options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {}
   const response = {
     setHeader: (name: string, value: string | number) => { headers[name.toLowerCase()] = String(value) },

@@ -2,8 +2,9 @@
  * Bulk review for scripts: up to 1000 verdicts checked exactly like single reviews
  * (`expectedVersion` standing in for If-Match). The whole request is one transaction; an
  * item that fails its checks has written nothing (see `applyWithin`): `atomic` requests roll
- * everything back on any failure, non-atomic ones keep the items that passed. The stored idempotent response commits in
- * that same transaction, so "stored" always means "applied", even across a crash.
+ * everything back on any failure, non-atomic ones keep the items that passed. The stored
+ * idempotent response commits in that same transaction, so "stored" always means "applied",
+ * even across a crash.
  */
 import type { WriteContext } from '../audit/ledger.js'
 import { Problem, unprocessable } from '../http/problems.js'
