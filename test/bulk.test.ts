@@ -126,3 +126,35 @@ t.test('concurrent requests with the same key over a real socket apply once', as
   t.equal(new Set(responses.map((r) => r.body)).size, 1, 'all got the same response')
   t.equal((await h.as('viewer')('GET', '/v1/audit?action=claim.reviewed')).data.items.length, 5)
 })
+
+t.test('clientRef: a rerun in other batches, a day later, applies nothing twice', async (t) => {
+  const h = await harness(t)
+  const ids = await claims(h, 4)
+  const items = ids.map((id, i) => item(id, { clientRef: `sheet-a:row-${i + 2}`, expectedVersion: 1 }))
+  const first = await h.as('reviewer')('POST', '/v1/reviews/bulk', { atomic: false, items: items.slice(0, 2) }, { 'idempotency-key': 'batch-1' })
+  t.match(first.data, { applied: 2, replayed: 0 })
+
+  const before = dump(h.database)
+  // The whole file again in one batch, under another key: rows 0-1 are replayed, rows 2-3 applied.
+  const rerun = await h.as('reviewer')('POST', '/v1/reviews/bulk', { atomic: true, items }, { 'idempotency-key': 'whole-file' })
+  t.equal(rerun.statusCode, 200)
+  t.match(rerun.data, { applied: 2, replayed: 2 })
+  t.same(rerun.data.results.map((r: { ok: boolean, replayed?: boolean }) => [r.ok, r.replayed ?? false]), [[true, true], [true, true], [true, false], [true, false]])
+  t.same(rerun.data.results[0].review, first.data.results[0].review)
+  t.equal(dump(h.database).reviews?.length, (before.reviews?.length ?? 0) + 2)
+  for (const id of ids) t.match((await h.as('viewer')('GET', `/v1/claims/${id}`)).data, { reviewCount: 1 }, 'each claim reviewed once')
+
+  // An item whose reference was applied with other content fails alone (non-atomic) or fails the batch (atomic).
+  const changed = { ...items[0], note: 'Edited after it was applied' }
+  const mixed = await h.as('reviewer')('POST', '/v1/reviews/bulk', { atomic: false, items: [changed, items[1]] })
+  t.match(mixed.data, { applied: 0, replayed: 1 })
+  t.match(mixed.data.results[0], { ok: false, error: { status: 409, detail: /already applied/ } })
+  const atomic = await h.as('reviewer')('POST', '/v1/reviews/bulk', { items: [changed, items[1]] })
+  t.equal(atomic.statusCode, 422)
+  t.match(atomic.data.errors, [{ index: 0, status: 409 }])
+
+  // The same reference twice in one request: applied once, then replayed.
+  const fresh = (await h.as('editor')('POST', '/v1/claims', claimInput({ text: 'Not reviewed yet' }))).data.id
+  const twice = item(fresh, { clientRef: 'sheet-b:row-2' })
+  t.match((await h.as('reviewer')('POST', '/v1/reviews/bulk', { items: [twice, twice] })).data, { applied: 1, replayed: 1 })
+})

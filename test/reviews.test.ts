@@ -233,3 +233,43 @@ t.test('over a real socket: many concurrent reviewers with the same If-Match, on
   t.match(claim.data, { version: 2, reviewCount: 1, status: 'disputed' })
   t.equal((await as('viewer')('GET', `/v1/claims/${created.data.id}/reviews`)).data.items.length, 1)
 })
+
+t.test('clientRef: a review sent again is never applied twice, whatever came between', async (t) => {
+  const { as, database } = await harness(t)
+  const created = await as('editor')('POST', '/v1/claims', claimInput())
+  const url = `/v1/claims/${created.data.id}/reviews`
+  const body = { verdict: 'disputed', note: 'Contradicted by the ministry.', evidence, clientRef: 'desk-sheet-2020-10-21:row-7' }
+  const first = await as('reviewer')('POST', url, body, { 'if-match': '"1"' })
+  t.equal(first.statusCode, 201)
+  t.equal(first.data.review.clientRef, 'desk-sheet-2020-10-21:row-7')
+  t.equal(first.headers['idempotent-replayed'], undefined)
+  // The claim moves on: another review, then an edit.
+  t.equal((await as('reviewer')('POST', url, { verdict: 'unverified', note: 'Reopened.' })).statusCode, 201)
+
+  const before = dump(database)
+  // Sent again, with the stale If-Match the first request had and by another key: the stored review comes back.
+  const again = await as('admin')('POST', url, { ...body, note: '  Contradicted by the ministry. ' }, { 'if-match': '"1"' })
+  t.equal(again.statusCode, 200)
+  t.equal(again.headers['idempotent-replayed'], 'true')
+  t.same(again.data.review, first.data.review)
+  t.match(again.data.claim, { status: 'unverified', version: 3, reviewCount: 2 }, 'the claim as it is now')
+  t.same(dump(database), before, 'nothing written')
+
+  // The same reference asking for something else is refused, naming the review it was applied as.
+  for (const other of [{ ...body, verdict: 'corroborated', evidence: [{ url: 'https://www.osce.org/', stance: 'supports' }] },
+    { ...body, note: 'Another note' }]) {
+    const res = await as('reviewer')('POST', url, other)
+    t.equal(res.statusCode, 409)
+    t.equal(res.data.existingId, first.data.review.id)
+    t.equal(res.headers.location, `${url}/${first.data.review.id}`)
+    t.match(res.data.detail, /already applied/)
+  }
+  t.same(dump(database), before, 'refusals wrote nothing')
+  const elsewhere = await as('editor')('POST', '/v1/claims', claimInput({ text: 'Another claim.' }))
+  t.equal((await as('reviewer')('POST', `/v1/claims/${elsewhere.data.id}/reviews`, body)).statusCode, 409, 'unique across claims')
+
+  const history = (await as('viewer')('GET', `/v1/claims/${created.data.id}/history`)).data.items
+  t.equal(history.filter((e: { action: string }) => e.action === 'claim.reviewed').length, 2)
+  t.equal(history[1].changes.review.to.clientRef, 'desk-sheet-2020-10-21:row-7', 'the reference is in the history')
+  t.equal((await as('reviewer')('POST', url, { ...body, clientRef: 'x'.repeat(201) })).statusCode, 400)
+})

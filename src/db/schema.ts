@@ -109,10 +109,17 @@ export const reviews = sqliteTable('reviews', {
     .$type<Array<{ url: string, title?: string, stance: 'supports' | 'refutes' | 'context' }>>().notNull(),
   reviewerId: text('reviewer_id').notNull(),
   reviewerName: text('reviewer_name').notNull(),
-  createdAt: text('created_at').notNull()
+  createdAt: text('created_at').notNull(),
+  /**
+   * The caller's own reference for this review (a spreadsheet row, a job's item id): unique
+   * across all reviews, so a script that sends it again gets the review it already made
+   * instead of a second one — today, next week, whatever batch it comes in.
+   */
+  clientRef: text('client_ref')
 }, (t) => [
   index('reviews_claim_idx').on(t.claimId, t.createdAt, t.id),
-  index('reviews_reviewer_idx').on(t.reviewerId, t.claimId)
+  index('reviews_reviewer_idx').on(t.reviewerId, t.claimId),
+  uniqueIndex('reviews_client_ref_idx').on(t.clientRef).where(sql`client_ref IS NOT NULL`)
 ])
 
 export const auditEvents = sqliteTable('audit_events', {

@@ -44,9 +44,11 @@ export const payloadTooLarge = (detail: string) => new Problem(413, 'payload-too
 export const notFound = (detail: string) => new Problem(404, 'not-found', 'Not found', detail)
 export const conflict = (detail: string, extensions: Record<string, unknown> = {}) =>
   new Problem(409, 'conflict', 'Conflict', detail, extensions)
-/** 409 for a resource that already exists: `existingId` in the body, `Location` to it. */
+/** 409 for a resource that already exists at `location`: `existingId` in the body, `Location` to it. */
+export const duplicateAt = (location: string, existingId: string, detail: string) =>
+  new Problem(409, 'duplicate', 'Already exists', detail, { existingId }, { location })
 export const duplicate = (collection: 'claims' | 'speakers' | 'sources', existingId: string, detail: string) =>
-  new Problem(409, 'duplicate', 'Already exists', detail, { existingId }, { location: `/v1/${collection}/${existingId}` })
+  duplicateAt(`/v1/${collection}/${existingId}`, existingId, detail)
 export const gone = (detail: string, extensions: Record<string, unknown>) =>
   new Problem(410, 'gone', 'Gone', detail, extensions)
 export const preconditionFailed = (detail: string, currentVersion: number) =>

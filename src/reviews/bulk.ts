@@ -25,7 +25,8 @@ export function bulkReview (stores: Stores, ctx: WriteContext, body: BulkReview,
     const results: BulkItemResult[] = body.items.map(({ claimId, expectedVersion, ...review }, index) => {
       try {
         const expected = expectedVersion === undefined ? undefined : [expectedVersion]
-        return { index, claimId, ok: true, review: stores.reviews.applyWithin(ctx, claimId, review, expected, at).review }
+        const applied = stores.reviews.applyWithin(ctx, claimId, review, expected, at)
+        return { index, claimId, ok: true, ...(applied.replayed ? { replayed: true } : {}), review: applied.review }
       } catch (error) {
         if (!(error instanceof Problem)) throw error
         return { index, claimId, ok: false, error: { status: error.status, title: error.title, detail: error.message } }
@@ -36,7 +37,8 @@ export function bulkReview (stores: Stores, ctx: WriteContext, body: BulkReview,
       throw unprocessable(`${failed.length} of ${results.length} items failed, so none was applied (atomic)`,
         { errors: failed.map((r) => ({ index: r.index, claimId: r.claimId, ...r.error })) })
     }
-    const response = { statusCode: 200, body: { applied: results.length - failed.length, results } }
+    const replayed = results.filter((r) => r.replayed === true).length
+    const response = { statusCode: 200, body: { applied: results.length - failed.length - replayed, replayed, results } }
     if (idempotencyKey !== undefined) stores.idempotency.remember(ctx.actor.id, idempotencyKey, hash, response)
     return { ...response, replayed: false }
   })

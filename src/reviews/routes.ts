@@ -28,18 +28,21 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         '`status`, `version`, `reviewCount` and `lastReviewedAt` change in the same transaction as the review ' +
         'and its `claim.reviewed` audit event. `If-Match: "<claim version>"` makes it conditional (412 when ' +
         'another change came first). The reviewer is the calling key. Reviews are never edited or deleted. ' +
-        'The response `ETag` is the claim\'s new version.',
+        'The response `ETag` is the claim\'s new version. With a `clientRef` that was applied before, nothing is ' +
+        'applied again: 200 with that review and the claim as it is now (`Idempotent-Replayed: true`, checked ' +
+        'before If-Match, since the claim has moved on), or 409 with its `existingId` if this request differs.',
       params: idParams,
       headers: ifMatchHeaders,
       body: reviewCreate,
-      response: { 201: reviewCreated, ...problems(400, 404, 410, 412, 422) }
+      response: { 201: reviewCreated, 200: reviewCreated, ...problems(400, 404, 409, 410, 412, 422) }
     }
   }, async (request, reply) => {
     const result = reviews.create(writeContext(request), request.params.id, request.body, ifMatchVersion(request))
-    return reply.code(201)
+    if (result.replayed) reply.header('idempotent-replayed', 'true')
+    return reply.code(result.replayed ? 200 : 201)
       .header('location', `/v1/claims/${result.claim.id}/reviews/${result.review.id}`)
       .header('etag', etagOf(result.claim.version))
-      .send(result)
+      .send({ review: result.review, claim: result.claim })
   })
 
   app.post('/v1/reviews/bulk', {
@@ -53,7 +56,11 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         'result per item in input order. Send an `Idempotency-Key` (any string up to 255 characters, unique per ' +
         'batch): for 24 hours the same key with the same body returns the stored response without applying ' +
         'again (`Idempotent-Replayed: true`), and with a different body 409. Keys are scoped to the calling API ' +
-        'key; a 422 (nothing applied) is not stored, so a fixed batch may be retried under the same key.',
+        'key; a 422 (nothing applied) is not stored, so a fixed batch may be retried under the same key. ' +
+        'Idempotency-Key covers transport retries of one batch; for rerunning a whole file (edited, re-batched, ' +
+        'a week later) give each item a `clientRef`: an item whose clientRef was applied before is answered ' +
+        '`ok: true, replayed: true` with the stored review and is not applied again (counted in `replayed`, not ' +
+        '`applied`); if it asks for something else it fails with 409.',
       headers: bulkHeaders,
       body: bulkReview,
       response: { 200: bulkReviewResponse, ...problems(400, 409, 422) }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { claim, claimStatus } from '../claims/schemas.js'
 import { cursorParam, limitParam } from '../http/pagination.js'
-import { httpUrl, optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
+import { blankAsMissing, httpUrl, optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
 
 export const stance = z.enum(['supports', 'refutes', 'context'])
 
@@ -19,6 +19,7 @@ export const review = z.object({
   note: z.string(),
   evidence: z.array(z.object({ url: z.string(), title: z.string().optional(), stance })),
   reviewer: z.object({ id: z.string(), name: z.string() }).describe('The API key that posted the review'),
+  clientRef: z.string().nullable().describe('The caller\'s reference sent with the review, if any'),
   createdAt: timestamp
 }).meta({ id: 'Review', description: 'A verdict on a claim. Append-only: a correction is a new review.' })
 
@@ -26,7 +27,12 @@ export const reviewCreate = z.strictObject({
   verdict: claimStatus,
   note: requiredText(10000).describe('The reviewer\'s rationale; always required'),
   evidence: z.array(evidence).max(50, 'must have at most 50 items').default([])
-    .describe('At least one item for corroborated and disputed (else 422)')
+    .describe('At least one item for corroborated and disputed (else 422)'),
+  clientRef: blankAsMissing(z.string().trim().max(200, 'must be at most 200 characters'))
+    .describe('Your own reference for this review (a spreadsheet row, a job item), unique across all reviews. ' +
+      'Sending a review with a clientRef that was already applied never applies it again: the same claim, ' +
+      'verdict, note and evidence get the stored review back (`Idempotent-Replayed: true`), anything else a 409 ' +
+      'naming the existing review. Kept for good, unlike Idempotency-Key.')
 }).meta({ id: 'ReviewCreate' })
 
 export const reviewCreated = z.object({ review, claim }).meta({ id: 'ReviewCreated' })
@@ -56,12 +62,14 @@ export const bulkItemResult = z.object({
   index: z.number().int().describe('Position in `items`'),
   claimId: z.string(),
   ok: z.boolean(),
+  replayed: z.boolean().optional().describe('true: the item\'s clientRef had been applied before; `review` is that review'),
   review: review.optional(),
   error: itemError.optional()
 }).meta({ id: 'BulkReviewResult' })
 
 export const bulkReviewResponse = z.object({
-  applied: z.number().int().describe('How many reviews were applied'),
+  applied: z.number().int().describe('How many reviews were applied by this request'),
+  replayed: z.number().int().describe('How many items named a clientRef applied before (not applied again)'),
   results: z.array(bulkItemResult).describe('One per item, in input order')
 }).meta({ id: 'BulkReviewResponse' })
 

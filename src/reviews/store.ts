@@ -1,12 +1,13 @@
 /** Reviews: append-only verdicts. The only SQL for the reviews table. */
 import { and, desc, eq, lt, sql } from 'drizzle-orm'
-import type { Ledger, WriteContext } from '../audit/ledger.js'
+import { canonicalJson, type Ledger, type WriteContext } from '../audit/ledger.js'
 import type { ClaimsStore } from '../claims/store.js'
 import type { Claim } from '../claims/schemas.js'
 import { newId } from '../db/ids.js'
 import type { Database_ } from '../db/open.js'
 import { reviews } from '../db/schema.js'
 import { assertVersion, type VersionCondition } from '../http/etag.js'
+import { duplicateAt } from '../http/problems.js'
 import { assertVerdictRules } from './rules.js'
 import type { Review, ReviewCreate } from './schemas.js'
 
@@ -20,8 +21,16 @@ const toReview = (row: Row): Review => ({
   note: row.note,
   evidence: row.evidence,
   reviewer: { id: row.reviewerId, name: row.reviewerName },
+  clientRef: row.clientRef,
   createdAt: row.createdAt
 })
+
+/** What makes two reviews "the same" for a clientRef sent again: everything the caller chose. */
+const substance = (claimId: string, r: Pick<Review, 'verdict' | 'note' | 'evidence'>) =>
+  canonicalJson({ claimId, verdict: r.verdict, note: r.note, evidence: r.evidence })
+
+/** A review as applied: `replayed` when its clientRef had been applied before and nothing was written. */
+export interface Applied { review: Review, claim: Claim, replayed: boolean }
 
 export function createReviewsStore ({ db, sqlite, transaction }: Database_, ledger: Ledger, claims: ClaimsStore) {
   // Prepared once: every review (single or bulk) runs it.
@@ -34,8 +43,10 @@ export function createReviewsStore ({ db, sqlite, transaction }: Database_, ledg
     evidence: sql.placeholder('evidence'),
     reviewerId: sql.placeholder('reviewerId'),
     reviewerName: sql.placeholder('reviewerName'),
-    createdAt: sql.placeholder('createdAt')
+    createdAt: sql.placeholder('createdAt'),
+    clientRef: sql.placeholder('clientRef')
   }).prepare()
+  const byClientRef = db.select().from(reviews).where(eq(reviews.clientRef, sql.placeholder('clientRef'))).prepare()
 
   /** Applies one review in a transaction of its own (a savepoint if the caller has one open). */
   function apply (ctx: WriteContext, claimId: string, input: ReviewCreate, expected: VersionCondition, at: string) {
@@ -49,8 +60,14 @@ export function createReviewsStore ({ db, sqlite, transaction }: Database_, ledg
    * (a savepoint per item was a sixth of its time). Any other error aborts the caller's
    * whole transaction.
    */
-  function applyWithin (ctx: WriteContext, claimId: string, input: ReviewCreate, expected: VersionCondition, at: string): { review: Review, claim: Claim } {
+  function applyWithin (ctx: WriteContext, claimId: string, input: ReviewCreate, expected: VersionCondition, at: string): Applied {
     if (!sqlite.inTransaction) throw new Error('applyWithin must run inside the caller\'s transaction')
+    const evidence = input.evidence.map(({ url, title, stance }) => (title == null ? { url, stance } : { url, title, stance }))
+    const clientRef = input.clientRef ?? null
+    // A clientRef applied before is answered before any other check: the claim has moved on
+    // since (its version, maybe its status), and that is exactly what a rerun must not trip over.
+    const earlier = clientRef === null ? undefined : byClientRef.get({ clientRef })
+    if (earlier !== undefined) return replay(claimId, { ...input, evidence }, toReview(earlier))
     const before = claims.require(claimId)
     assertVersion('Claim', expected, before.version)
     assertVerdictRules(input)
@@ -61,8 +78,9 @@ export function createReviewsStore ({ db, sqlite, transaction }: Database_, ledg
       verdict: input.verdict,
       previousStatus: before.status,
       note: input.note,
-      evidence: input.evidence.map(({ url, title, stance }) => (title == null ? { url, stance } : { url, title, stance })),
+      evidence,
       reviewer: { id: ctx.actor.id, name: ctx.actor.name },
+      clientRef,
       createdAt: at
     }
     insertReview.run({
@@ -74,7 +92,8 @@ export function createReviewsStore ({ db, sqlite, transaction }: Database_, ledg
       evidence: review.evidence,
       reviewerId: review.reviewer.id,
       reviewerName: review.reviewer.name,
-      createdAt: at
+      createdAt: at,
+      clientRef
     })
     const claim = claims.recordReview(before, review.verdict, at)
     ledger.append(ctx, [{
@@ -83,10 +102,32 @@ export function createReviewsStore ({ db, sqlite, transaction }: Database_, ledg
       entityId: claimId,
       changes: {
         status: { from: before.status, to: review.verdict },
-        review: { from: null, to: { id: review.id, verdict: review.verdict, note: review.note, evidence: review.evidence } }
+        review: {
+          from: null,
+          to: {
+            id: review.id,
+            verdict: review.verdict,
+            note: review.note,
+            evidence: review.evidence,
+            ...(clientRef === null ? {} : { clientRef })
+          }
+        }
       }
     }], at)
-    return { review, claim }
+    return { review, claim, replayed: false }
+  }
+
+  /** The stored review for a clientRef sent again; 409 if this request asks for something else. */
+  function replay (claimId: string, input: Pick<Review, 'verdict' | 'note' | 'evidence'>, earlier: Review): Applied {
+    if (substance(claimId, input) !== substance(earlier.claimId, earlier)) {
+      throw duplicateAt(`/v1/claims/${earlier.claimId}/reviews/${earlier.id}`, earlier.id,
+        `clientRef "${String(earlier.clientRef)}" was already applied as review ${earlier.id} of claim ${earlier.claimId}, ` +
+        'with another claim, verdict, note or evidence: it is not applied again (a correction is a new review with a new clientRef)')
+    }
+    // The claim as it is now, deleted or not: the review was applied, whatever happened since.
+    const claim = claims.find(earlier.claimId)?.claim
+    if (claim === undefined) throw new Error(`review ${earlier.id} outlived its claim`) // reviews.claim_id is a foreign key
+    return { review: earlier, claim, replayed: true }
   }
 
   return {

@@ -1,0 +1,2 @@
+ALTER TABLE `reviews` ADD `client_ref` text;--> statement-breakpoint
+CREATE UNIQUE INDEX `reviews_client_ref_idx` ON `reviews` (`client_ref`) WHERE client_ref IS NOT NULL;
