@@ -3,7 +3,7 @@
  * DATABASE_PATH and writes through the same stores as the API, so the audit log records
  * CLI writes too (as system actors).
  */
-import { createReadStream, createWriteStream, existsSync } from 'node:fs'
+import { createReadStream, createWriteStream } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { systemContext } from './audit/ledger.js'
@@ -12,41 +12,15 @@ import { newId } from './db/ids.js'
 import { exportStream } from './claims/export.js'
 import { csvRecords, importRecords, ndjsonRecords } from './claims/import.js'
 import { exportQuery } from './claims/schemas.js'
-import { Fatal, runReview } from './cli/review.js'
-import { openDatabase, type Database_ } from './db/open.js'
+import { backup, restore } from './cli/backup.js'
+import { cliDatabasePath, withStores } from './cli/database.js'
+import { Fatal } from './cli/fatal.js'
+import { assertReadable } from './cli/files.js'
+import { runReview } from './cli/review.js'
 import { invalid, Problem } from './http/problems.js'
 import { loadSeeds } from './seed.js'
 import { configOrExit, serve } from './server.js'
-import { createStores, type Stores } from './stores.js'
 import { packageVersion } from './version.js'
-
-/** The configured database; commands that only read refuse to create one by mistake. */
-function open (mustExist: boolean): Database_ {
-  const path = configOrExit().databasePath
-  if (mustExist && path !== ':memory:' && !existsSync(path)) {
-    throw new Fatal(`no database at ${path} (set DATABASE_PATH, or create one with \`claimledger migrate\`)`)
-  }
-  return openDatabase(path)
-}
-
-/** Runs `fn` on the configured database and closes it, whatever happens. */
-function withStores<T> (fn: (stores: Stores) => T, mustExist = false): T {
-  const database = open(mustExist)
-  try {
-    return fn(createStores(database))
-  } finally {
-    database.close()
-  }
-}
-
-async function withStoresAsync<T> (fn: (stores: Stores, database: Database_) => Promise<T>, mustExist = false): Promise<T> {
-  const database = open(mustExist)
-  try {
-    return await fn(createStores(database), database)
-  } finally {
-    database.close()
-  }
-}
 
 function positiveInt (value: string, max: number): number {
   const n = Number(value)
@@ -66,15 +40,15 @@ export function buildCli (): Command {
 
   program.command('migrate')
     .description('create the database if needed and apply every pending migration')
-    .action(() => {
-      withStores(() => undefined)
+    .action(async () => {
+      await withStores(true, () => undefined)
       console.log('database is up to date')
     })
 
   program.command('seed')
     .description('load the seed files not loaded before (idempotent)')
-    .action(() => {
-      const result = withStores((stores) => loadSeeds(stores))
+    .action(async () => {
+      const result = await withStores(true, (stores) => loadSeeds(stores))
       console.log(`seeded ${result.claims} claim(s) from ${result.loaded.length} file(s); ` +
         `${result.skipped.length} file(s) loaded before`)
     })
@@ -84,31 +58,34 @@ export function buildCli (): Command {
     .description('create an API key and print it (shown this once)')
     .requiredOption('--name <name>', 'who or what holds the key')
     .addOption(new Option('--role <role>', 'its role').choices(ROLES).default('viewer'))
-    .action((opts: { name: string, role: Role }) => {
-      const created = withStores((stores) => stores.apiKeys.create(systemContext('cli', newId()), opts))
+    .option('--create', 'create the database if there is none (else: refuse, the server would not know the key)')
+    .action(async (opts: { name: string, role: Role, create?: boolean }) => {
+      const created = await withStores(opts.create === true, (stores) => stores.apiKeys.create(systemContext('cli', newId()), opts))
       console.error(`created ${created.role} key "${created.name}" (id ${created.id}); the key, shown this once:`)
       console.log(created.key)
     })
   keys.command('list')
     .description('list API keys (never the secrets)')
-    .action(() => {
-      const list = withStores((stores) => stores.apiKeys.list(10_000), true)
+    .action(async () => {
+      const list = await withStores(false, (stores) => stores.apiKeys.list(10_000))
       for (const k of list) console.log(`${k.id}  ${k.role.padEnd(8)}  ${k.revokedAt === null ? 'active ' : 'revoked'}  ${k.name}`)
     })
   keys.command('revoke')
     .argument('<id>', 'the key\'s id (from keys list)')
     .description('revoke an API key')
-    .action((id: string) => {
-      withStores((stores) => { stores.apiKeys.revoke(systemContext('cli', newId()), id) }, true)
+    .action(async (id: string) => {
+      await withStores(false, (stores) => { stores.apiKeys.revoke(systemContext('cli', newId()), id) })
       console.log(`revoked ${id}`)
     })
 
   program.command('import')
     .argument('<file>', 'NDJSON (.ndjson) or CSV (.csv) of claims, e.g. an export')
     .description('create claims from a file, straight into the database (like POST /v1/claims/import)')
-    .action(async (file: string) => {
+    .option('--create', 'create the database if there is none')
+    .action(async (file: string, opts: { create?: boolean }) => {
+      assertReadable(file)
       const csv = file.toLowerCase().endsWith('.csv')
-      const summary = await withStoresAsync(async (stores) => {
+      const summary = await withStores(opts.create === true, async (stores) => {
         const chunks = createReadStream(file)
         return await importRecords(stores, systemContext('cli', newId()), csv ? csvRecords(chunks) : ndjsonRecords(chunks))
       })
@@ -120,11 +97,17 @@ export function buildCli (): Command {
     })
 
   program.command('export')
-    .description('write claims as NDJSON or CSV (the list\'s filters), streamed')
+    .description('write claims as NDJSON or CSV, streamed; the filters are those of GET /v1/claims')
     .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'csv']).default('ndjson'))
     .option('--out <file>', 'write here instead of standard output')
-    .option('--status <status>').option('--speaker-id <id>').option('--source-id <id>').option('--topic <slug>')
-    .option('--claimed-from <date>').option('--claimed-to <date>').option('--sort <sort>')
+    .addOption(new Option('--status <status>', 'only claims with this status').choices(['unverified', 'corroborated', 'disputed']))
+    .option('--speaker-id <id>', 'only claims by this speaker (a UUID: see GET /v1/speakers)')
+    .option('--source-id <id>', 'only claims from this source (a UUID: see GET /v1/sources)')
+    .option('--topic <slug>', 'only claims with this topic, e.g. ceasefire')
+    .option('--claimed-from <date>', 'only claims made on or after this date (YYYY-MM-DD)')
+    .option('--claimed-to <date>', 'only claims made on or before this date (YYYY-MM-DD)')
+    .addOption(new Option('--sort <sort>', 'order of the records (default: newest claimedAt first)')
+      .choices(['-claimedAt', 'claimedAt', '-createdAt', 'createdAt', '-updatedAt', '-lastReviewedAt']))
     .action(async (opts: Record<string, string | undefined>) => {
       const query = exportQuery.safeParse(Object.fromEntries(Object.entries({
         format: opts.format,
@@ -138,63 +121,75 @@ export function buildCli (): Command {
       }).filter(([, v]) => v !== undefined)))
       if (!query.success) throw new InvalidArgumentError(invalid(query.error).message)
       const { format, ...filter } = query.data
-      await withStoresAsync(async (stores) => {
+      await withStores(false, async (stores) => {
         await pipeline(exportStream(stores, filter, format), opts.out === undefined ? process.stdout : createWriteStream(opts.out))
-      }, true)
+      })
     })
 
   program.command('review')
-    .argument('<file>', 'CSV or NDJSON with claimId, verdict, note, evidenceUrl, evidenceStance')
-    .description('apply a file of verdicts through the API in idempotent batches (safe to rerun)')
+    .argument('<file>', 'CSV or NDJSON with claimId, verdict, note, evidenceUrl, evidenceStance (optional: evidenceTitle, expectedVersion, clientRef)')
+    .description('apply a file of verdicts through the API; rerunning it (edited or not, any time) never applies a row twice')
     .addOption(new Option('--url <url>', 'the Claimledger API').env('CLAIMLEDGER_URL').default('http://127.0.0.1:3000'))
     .addOption(new Option('--key <key>', 'an API key with the reviewer role').env('CLAIMLEDGER_KEY'))
     .option('--batch-size <n>', 'rows per request, 1..1000', (v) => positiveInt(v, 1000), 1000)
-    .option('--report <file>', 'where rejected rows go (default: FILE.rejected.csv)')
-    .option('--retries <n>', 'retries of a batch on 429, 5xx or network errors', (v) => positiveInt(v, 100), 8)
+    .option('--report <file>', 'where rejected rows go (default: FILE.rejected.csv, or .ndjson for NDJSON)')
+    .option('--retries <n>', 'retries of a batch on 429, 5xx, timeouts or dropped connections', (v) => positiveInt(v, 100), 8)
+    .option('--timeout <seconds>', 'time limit of one request', (v) => positiveInt(v, 3600), 120)
     .option('--dry-run', 'check every row, send nothing')
-    .action(async (file: string, opts: { url: string, key?: string, batchSize: number, report?: string, retries: number, dryRun?: boolean }) => {
+    .action(async (file: string, opts: { url: string, key?: string, batchSize: number, report?: string, retries: number, timeout: number, dryRun?: boolean }) => {
       if (opts.key === undefined && opts.dryRun !== true) throw new InvalidArgumentError('--key (or CLAIMLEDGER_KEY) is required')
-      const report = opts.report ?? `${file}.rejected.csv`
       const summary = await runReview({
         file,
         url: opts.url,
         key: opts.key ?? '',
         batchSize: opts.batchSize,
-        report,
+        report: opts.report,
         dryRun: opts.dryRun === true,
         retries: opts.retries,
         backoff: 250,
+        timeout: opts.timeout * 1000,
         progress: process.stderr.isTTY,
         log: (line) => console.error(line)
       })
-      const verb = opts.dryRun === true ? 'would apply' : 'applied'
-      const applied = opts.dryRun === true ? summary.rows - summary.rejected.length : summary.applied
-      console.log(`${summary.rows} rows: ${verb} ${applied}, rejected ${summary.rejected.length}` +
-        (summary.replayedBatches > 0 ? ` (${summary.replayedBatches} batch(es) had been applied before: replayed, not re-applied)` : '') +
-        (summary.rejected.length > 0 ? `; rejected rows are in ${report}` : ''))
-      if (summary.rejected.length > 0) process.exitCode = 1
+      const rejected = summary.rejected.length
+      console.log(opts.dryRun === true
+        ? `${summary.rows} rows: would send ${summary.rows - rejected}, rejected ${rejected}`
+        : `${summary.rows} rows: applied ${summary.applied}, applied before ${summary.appliedBefore} (not applied again), rejected ${rejected}`)
+      if (rejected > 0) console.log(`rejected rows, with line and reason, are in ${summary.report}: fix them there and run it as it is`)
+      if (summary.staleReportRemoved) console.log(`removed ${summary.report}, left by an earlier run: nothing is rejected now`)
+      if (rejected > 0) process.exitCode = 1
     })
 
   program.command('backup')
-    .argument('<path>', 'file to write the copy to')
-    .description('copy the database while it is in use (SQLite online backup), then verify the copy\'s chain')
-    .action(async (path: string) => {
-      await withStoresAsync(async (_stores, database) => { await database.sqlite.backup(path) }, true)
-      const copy = openDatabase(path)
-      try {
-        const result = createStores(copy).ledger.verify()
-        console.log(`backed up to ${path}: ${JSON.stringify(result)}`)
-        if (!result.ok) process.exitCode = 1
-      } finally {
-        copy.close()
-      }
+    .argument('<path>', 'new file to write the copy to (never overwritten)')
+    .description('copy the database while the server runs (a consistent snapshot), then check the copy and its chain')
+    .option('--timeout <seconds>', 'give up after this long', (v) => positiveInt(v, 86_400), 3600)
+    .action(async (path: string, opts: { timeout: number }) => {
+      const source = cliDatabasePath(false)
+      const started = Date.now()
+      const copy = await backup(source, path, { timeoutMs: opts.timeout * 1000, progress: process.stderr.isTTY, log: (line) => console.error(line) })
+      const head = copy.chain.ok ? copy.chain.head : null
+      console.log(`backed up to ${path}: ${(copy.bytes / 1e6).toFixed(1)} MB, ${copy.chain.events} audit events, chain ok` +
+        `${head === null ? '' : ` (head seq ${head.seq})`}, in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+    })
+
+  program.command('restore')
+    .argument('<backup>', 'a file made by `claimledger backup`')
+    .description('replace the database at DATABASE_PATH with a checked backup (stop the server first)')
+    .action((backupPath: string) => {
+      assertReadable(backupPath)
+      const target = configOrExit().databasePath
+      if (target === ':memory:') throw new Fatal('DATABASE_PATH is :memory:: there is nothing to restore into')
+      const restored = restore(backupPath, target)
+      console.log(`restored ${backupPath} to ${target}: ${restored.chain.events} audit events, chain ok` +
+        (restored.replaced === undefined ? '' : `; the database it replaced is kept as ${restored.replaced}`))
     })
 
   program.command('audit').description('the audit history')
     .command('verify')
     .description('walk the hash chain; exit 1 if it is broken')
-    .action(() => {
-      const result = withStores((stores) => stores.ledger.verify(), true)
+    .action(async () => {
+      const result = await withStores(false, (stores) => stores.ledger.verify())
       console.log(JSON.stringify(result))
       if (!result.ok) process.exitCode = 1
     })

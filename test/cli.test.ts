@@ -63,10 +63,13 @@ t.test('10,000 reviews from a CSV: killed mid-way, rerun, each claim reviewed ex
   await first.done
   t.match(first.err(), /batch 3\/10/, 'the kill came mid-way')
 
-  const second = cli('review', reviews, '--url', url, '--key', apiKey)
+  // Rerun in other batches: the rows already applied are recognised by their clientRef.
+  const second = cli('review', reviews, '--url', url, '--key', apiKey, '--batch-size', '700')
   t.equal(await second.done, 0, second.err())
-  t.match(second.out(), new RegExp(`^${N} rows: applied ${N}, rejected 0 \\(\\d+ batch\\(es\\) had been applied before`))
-  t.match(second.err(), /\(replayed\)/)
+  const [, now, before] = /^(\d+) rows: applied (\d+), applied before (\d+) \(not applied again\), rejected 0$/m.exec(second.out())?.slice(1) ?? []
+  t.equal(Number(now) + Number(before), N, second.out())
+  t.ok(Number(before) >= 3000, 'the batches through before the kill were not applied again')
+  t.match(second.err(), /had been applied before/)
 
   server.kill('SIGTERM')
   await once(server, 'exit')
@@ -88,10 +91,14 @@ t.test('review: bad rows are reported, not sent; --dry-run sends nothing; bad ke
     '{oops',
     JSON.stringify({ claimId: 'y', verdict: 'unverified', note: 'fine locally' })
   ].join('\n'))
-  const dry = cli('review', file, '--dry-run', '--report', join(dir, 'report.csv'))
+  const dry = cli('review', file, '--dry-run', '--report', join(dir, 'report.ndjson'))
   t.equal(await dry.done, 1)
-  t.match(dry.out(), '3 rows: would apply 2, rejected 1')
-  t.match(readFileSync(join(dir, 'report.csv'), 'utf8'), /^line,claimId,reason\n2,,not valid JSON\n$/)
+  t.match(dry.out(), '3 rows: would send 0, rejected 3')
+  t.same(readFileSync(join(dir, 'report.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line)), [
+    { claimId: 'x', verdict: 'disputed', note: 'no evidence', line: 1, reason: 'claimId must be a claim\'s UUID (got "x")' },
+    { text: '{oops', line: 2, reason: 'not valid JSON (one JSON object a line)' },
+    { claimId: 'y', verdict: 'unverified', note: 'fine locally', line: 3, reason: 'claimId must be a claim\'s UUID (got "y")' }
+  ], 'each row as it was, with line and reason')
   const noKey = cli('review', file)
   t.equal(await noKey.done, 2)
   t.match(noKey.err(), /--key/)

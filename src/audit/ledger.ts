@@ -149,10 +149,6 @@ export function createLedger ({ db, sqlite }: Database_) {
     prevHash: sql.placeholder('prevHash'),
     hash: sql.placeholder('hash')
   }).prepare()
-  // Streams the chain in constant memory; columns aliased to the drizzle row's field names.
-  const everyEvent = sqlite.prepare(`SELECT seq, at, actor_id AS actorId, actor_name AS actorName, actor_role AS actorRole,
-    action, entity_type AS entityType, entity_id AS entityId, changes, request_id AS requestId,
-    prev_hash AS prevHash, hash FROM audit_events ORDER BY seq`)
 
   return {
     /**
@@ -212,30 +208,38 @@ export function createLedger ({ db, sqlite }: Database_) {
       return (headStatement.get() as { seq: number } | undefined)?.seq ?? 0
     },
 
-    /**
-     * Walks the whole chain in constant memory: seq must run 1, 2, 3… and every event's
-     * prevHash and recomputed hash must match. Reports the first event that does not.
-     */
-    verify (): VerifyResult {
-      let expectedPrev = GENESIS_HASH
-      let count = 0
-      let last: { seq: number, hash: string } | null = null
-      for (const row of everyEvent.iterate() as Iterable<Row>) {
-        const event = toEvent(row)
-        const { hash, ...unsigned } = event
-        if (event.seq !== count + 1 || event.prevHash !== expectedPrev || hashEvent(unsigned) !== hash) {
-          return { ok: false, events: count, firstBadSeq: count + 1 }
-        }
-        count++
-        expectedPrev = hash
-        last = { seq: event.seq, hash }
-      }
-      return { ok: true, events: count, head: last }
-    }
+    /** Walks the whole chain (see verifyChain). */
+    verify: () => verifyChain(sqlite)
   }
 }
 
 export type Ledger = ReturnType<typeof createLedger>
+
+/**
+ * Walks the whole chain in constant memory: seq must run 1, 2, 3… and every event's prevHash
+ * and recomputed hash must match. Reports the first event that does not. Needs only a raw
+ * handle, so a backup can be checked without opening (and migrating) it.
+ */
+export function verifyChain (sqlite: Database_['sqlite']): VerifyResult {
+  // Columns aliased to the drizzle row's field names.
+  const everyEvent = sqlite.prepare(`SELECT seq, at, actor_id AS actorId, actor_name AS actorName, actor_role AS actorRole,
+    action, entity_type AS entityType, entity_id AS entityId, changes, request_id AS requestId,
+    prev_hash AS prevHash, hash FROM audit_events ORDER BY seq`)
+  let expectedPrev = GENESIS_HASH
+  let count = 0
+  let last: { seq: number, hash: string } | null = null
+  for (const row of everyEvent.iterate() as Iterable<Row>) {
+    const event = toEvent(row)
+    const { hash, ...unsigned } = event
+    if (event.seq !== count + 1 || event.prevHash !== expectedPrev || hashEvent(unsigned) !== hash) {
+      return { ok: false, events: count, firstBadSeq: count + 1 }
+    }
+    count++
+    expectedPrev = hash
+    last = { seq: event.seq, hash }
+  }
+  return { ok: true, events: count, head: last }
+}
 
 /**
  * The context for writes that no API key makes (seeding, start-up bootstrap, the CLI):

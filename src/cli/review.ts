@@ -1,66 +1,126 @@
 /**
  * `claimledger review FILE`: applies a file of verdicts through `POST /v1/reviews/bulk` in
- * batches of up to 1000. Each batch's Idempotency-Key is derived from the file's content
- * hash and the batch's index, so rerunning after a crash, a kill or a timeout replays the
- * batches that were applied instead of applying them twice. 429 and 5xx (and network
- * errors) are retried with exponential backoff, honouring Retry-After.
+ * batches of up to 1000.
+ *
+ * Two guarantees, at two levels. Every row carries a clientRef (see review-file.ts), so the
+ * server applies a row at most once however often, in whatever batches and however long
+ * after, the file is run. Every batch carries an Idempotency-Key made from its own content,
+ * so a transport retry of a batch whose answer was lost gets that answer back. 429, 5xx,
+ * timeouts and dropped connections are retried with exponential backoff (honouring
+ * Retry-After); a server that is not there at all (connection refused, unknown host) stops
+ * the run at once, saying where it was.
  */
-import { writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { SingleBar, Presets } from 'cli-progress'
 import { stringify } from 'csv-stringify/sync'
+import { canonicalJson } from '../audit/ledger.js'
 import { Fatal } from './fatal.js'
-import { readReviewFile, type Rejected, type ReviewItem } from './review-file.js'
+import { readReviewFile, type Rejected, type ReviewFile, type ReviewItem } from './review-file.js'
 
 export interface ReviewOptions {
   file: string
   url: string
   key: string
   batchSize: number
-  report: string
+  /** Where rejected rows go; undefined: beside the file (FILE.rejected.csv or .ndjson). */
+  report?: string | undefined
   dryRun: boolean
   retries: number
   /** Base backoff in ms (doubled per attempt, with jitter). */
   backoff: number
+  /** Per-attempt time limit in ms. */
+  timeout: number
   progress: boolean
   log: (line: string) => void
 }
 
-export interface ReviewSummary { rows: number, applied: number, replayedBatches: number, rejected: Rejected[] }
+export interface ReviewSummary {
+  rows: number
+  /** Applied by this run. */
+  applied: number
+  /** Applied by an earlier run (their clientRef was known): not applied again. */
+  appliedBefore: number
+  rejected: Rejected[]
+  /** Where the rejected rows were written, or the stale report that a clean run removed. */
+  report: string
+  staleReportRemoved: boolean
+}
 
-interface BulkResult { index: number, ok: boolean, error?: { status: number, detail: string } }
+interface BulkResult { index: number, ok: boolean, replayed?: boolean, error?: { status: number, detail: string } }
 
-async function post (opts: ReviewOptions, items: ReviewItem[], key: string): Promise<{ replayed: boolean, results: BulkResult[] } | { error: string }> {
+/** Errors that prove nobody is listening: retrying them only delays the message. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+
+function networkCode (error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: unknown } }).cause
+  return typeof cause?.code === 'string' ? cause.code : undefined
+}
+
+async function post (opts: ReviewOptions, items: ReviewItem[], doing: string): Promise<{ results: BulkResult[] } | { error: string }> {
+  const endpoint = new URL('/v1/reviews/bulk', opts.url)
+  const body = JSON.stringify({ atomic: false, items })
+  const key = 'review-' + createHash('sha256').update(canonicalJson(items)).digest('hex').slice(0, 48)
   for (let attempt = 0; ; attempt++) {
     let retryAfter: number | undefined
     let why: string
     try {
-      const res = await fetch(new URL('/v1/reviews/bulk', opts.url), {
+      const res = await fetch(endpoint, {
         method: 'POST',
         headers: { authorization: `Bearer ${opts.key}`, 'content-type': 'application/json', 'idempotency-key': key },
-        body: JSON.stringify({ atomic: false, items })
+        body,
+        signal: AbortSignal.timeout(opts.timeout)
       })
-      const body = await res.json().catch(() => undefined) as { results?: BulkResult[], detail?: string } | undefined
-      if (res.ok) return { replayed: res.headers.get('idempotent-replayed') === 'true', results: body?.results ?? [] }
-      if (res.status === 401 || res.status === 403) throw new Fatal(`${res.status}: ${body?.detail ?? res.statusText}`)
-      if (res.status !== 429 && res.status < 500) return { error: `${res.status}: ${body?.detail ?? res.statusText}` }
+      const answer = await res.json().catch(() => undefined) as { results?: BulkResult[], detail?: string } | undefined
+      if (res.ok) return { results: answer?.results ?? [] }
+      if (res.status === 401 || res.status === 403) throw new Fatal(`${endpoint.href} answered ${res.status} ${doing}: ${answer?.detail ?? res.statusText}`)
+      if (res.status !== 429 && res.status < 500) return { error: `${res.status}: ${answer?.detail ?? res.statusText}` }
       why = `HTTP ${res.status}`
       const header = Number(res.headers.get('retry-after'))
       if (Number.isFinite(header) && header > 0) retryAfter = header * 1000
     } catch (error) {
       if (error instanceof Fatal) throw error
-      why = (error as Error).message
+      const code = networkCode(error)
+      if (code !== undefined && UNREACHABLE.has(code)) {
+        throw new Fatal(`cannot reach ${endpoint.href} (${code}) ${doing}: is the server running, and is --url right?`)
+      }
+      why = (error as Error).name === 'TimeoutError' ? `no answer within ${opts.timeout / 1000} s` : code ?? (error as Error).message
     }
-    if (attempt >= opts.retries) throw new Fatal(`giving up after ${attempt + 1} attempts: ${why}`)
+    if (attempt >= opts.retries) throw new Fatal(`giving up ${doing} after ${attempt + 1} attempts: ${why}`)
     const wait = retryAfter ?? opts.backoff * 2 ** attempt * (0.5 + Math.random())
     opts.log(`  retrying in ${Math.round(wait)} ms (${why})`)
     await sleep(wait)
   }
 }
 
+/**
+ * Where rejected rows go by default: beside the file, in its own format. A report fed back is
+ * its own report: rewritten with the rows still rejected, removed once none is.
+ */
+export const defaultReport = (file: string, format: ReviewFile['format']) =>
+  /\.rejected\.(csv|ndjson)$/i.test(file) ? file : `${file}.rejected.${format}`
+
+/**
+ * The rejected rows as the file had them, plus `line` and `reason`: fix them in the report and
+ * feed it back as it is (the extra columns are ignored on the way in).
+ */
+function writeReport (path: string, file: ReviewFile, rejected: Rejected[]): void {
+  if (file.format === 'ndjson') {
+    writeFileSync(path, rejected.map(({ row, reason }) =>
+      JSON.stringify({ ...row.fields, ...(row.unparsable === undefined ? {} : { text: row.unparsable }), line: row.line, reason }) + '\n').join(''))
+    return
+  }
+  const columns = [...file.columns.filter((c) => c !== 'line' && c !== 'reason'), 'line', 'reason']
+  writeFileSync(path, stringify(rejected.map(({ row, reason }) => ({ ...row.fields, line: row.line, reason })), { header: true, columns }))
+}
+
 export async function runReview (opts: ReviewOptions): Promise<ReviewSummary> {
   const file = readReviewFile(opts.file)
-  const summary: ReviewSummary = { rows: file.valid.length + file.rejected.length, applied: 0, replayedBatches: 0, rejected: [...file.rejected] }
+  const report = opts.report ?? defaultReport(opts.file, file.format)
+  const summary: ReviewSummary = {
+    rows: file.valid.length + file.rejected.length, applied: 0, appliedBefore: 0, rejected: [...file.rejected], report, staleReportRemoved: false
+  }
   const batches: Array<typeof file.valid> = []
   for (let i = 0; i < file.valid.length; i += opts.batchSize) batches.push(file.valid.slice(i, i + opts.batchSize))
 
@@ -69,31 +129,40 @@ export async function runReview (opts: ReviewOptions): Promise<ReviewSummary> {
     bar?.start(file.valid.length, 0, { rejected: summary.rejected.length })
     try {
       for (const [index, batch] of batches.entries()) {
-        const key = `review-${file.hash.slice(0, 32)}-${opts.batchSize}-${index}`
-        const outcome = await post(opts, batch.map((row) => row.item), key)
+        const doing = `while sending batch ${index + 1}/${batches.length} (lines ${batch[0]?.row.line}–${batch.at(-1)?.row.line}; ` +
+          `${summary.applied} rows applied so far, rerunning is safe)`
+        const outcome = await post(opts, batch.map(({ item }) => item), doing)
+        let before = 0
         if ('error' in outcome) {
-          for (const row of batch) summary.rejected.push({ line: row.line, claimId: row.item.claimId, reason: outcome.error })
+          for (const { row } of batch) summary.rejected.push({ row, reason: outcome.error })
         } else {
-          if (outcome.replayed) summary.replayedBatches++
           for (const result of outcome.results) {
-            const row = batch[result.index]
-            if (row === undefined) continue
-            if (result.ok) summary.applied++
-            else summary.rejected.push({ line: row.line, claimId: row.item.claimId, reason: `${result.error?.status ?? ''}: ${result.error?.detail ?? ''}` })
+            const entry = batch[result.index]
+            if (entry === undefined) continue
+            if (!result.ok) summary.rejected.push({ row: entry.row, reason: `${result.error?.status ?? ''}: ${result.error?.detail ?? ''}` })
+            else if (result.replayed === true) before++
+            else summary.applied++
           }
         }
+        summary.appliedBefore += before
         const done = Math.min((index + 1) * opts.batchSize, file.valid.length)
         if (bar !== undefined) bar.update(done, { rejected: summary.rejected.length })
-        else opts.log(`batch ${index + 1}/${batches.length}: ${done}/${file.valid.length} rows sent, ${summary.applied} applied${outcome && 'replayed' in outcome && outcome.replayed ? ' (replayed)' : ''}`)
+        else {
+          opts.log(`batch ${index + 1}/${batches.length}: ${done}/${file.valid.length} rows sent, ${summary.applied} applied` +
+            (before > 0 ? ` (${before} of this batch had been applied before)` : ''))
+        }
       }
     } finally {
       bar?.stop()
     }
   }
 
-  summary.rejected.sort((a, b) => a.line - b.line)
-  if (summary.rejected.length > 0) {
-    writeFileSync(opts.report, stringify(summary.rejected, { header: true, columns: ['line', 'claimId', 'reason'] }))
+  summary.rejected.sort((a, b) => a.row.line - b.row.line)
+  if (summary.rejected.length > 0) writeReport(report, file, summary.rejected)
+  else if (!opts.dryRun && existsSync(report)) {
+    // A report from an earlier run would now describe rows that have since gone through.
+    rmSync(report)
+    summary.staleReportRemoved = true
   }
   return summary
 }

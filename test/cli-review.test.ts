@@ -1,0 +1,117 @@
+/**
+ * `claimledger review` as a desk uses it: a spreadsheet with mistakes in it, run, fixed in the
+ * report, rerun in other batches and after the idempotency window; a server that is not there;
+ * a file that is not there. The CLI runs as its own process against the API on a real socket.
+ */
+import { execFile } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { parse } from 'csv-parse/sync'
+import t from 'tap'
+import { claimInput, ensureBuilt, harness, type Harness } from './helpers.js'
+
+const root = ensureBuilt()
+t.setTimeout(120_000)
+
+interface Run { code: number, stdout: string, stderr: string }
+
+async function review (h: Harness, base: string, ...args: string[]): Promise<Run> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/claimledger.js', 'review', ...args],
+      { cwd: root, env: { PATH: process.env.PATH, CLAIMLEDGER_URL: base, CLAIMLEDGER_KEY: h.keys.reviewer }, timeout: 60_000 })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code: number, stdout: string, stderr: string }
+    return { code, stdout, stderr }
+  }
+}
+
+const reviewCount = (h: Harness, id: string) =>
+  (h.database.sqlite.prepare('SELECT count(*) AS n FROM reviews WHERE claim_id = ?').get(id) as { n: number }).n
+
+t.test('a desk\'s file: bad rows reported as they were, fixed, rerun in other batches and a day later: no row applied twice', async (t) => {
+  const h = await harness(t)
+  const ids: string[] = []
+  for (let i = 0; i < 6; i++) ids.push((await h.as('editor')('POST', '/v1/claims', claimInput({ text: `Claim ${i}` }))).data.id)
+  const base = await h.app.listen({ port: 0, host: '127.0.0.1' })
+  const missing = '01890a5d-ac96-774b-bcce-b302099a8057'
+  const file = join(h.dir, 'reviews.csv')
+  const header = 'claimId,verdict,note,evidenceUrl,evidenceStance,desk'
+  writeFileSync(file, [
+    header,
+    `${ids[0]},disputed,"Baku's figure, unconfirmed",https://www.osce.org/,,ana`, // line 2: fine
+    `${ids[1]},corroborated,Confirmed,https://www.osce.org/,,ben`, // line 3: fine
+    `${missing},disputed,No such claim,https://www.osce.org/,,ana`, // line 4: 404 from the server
+    'not-a-uuid,disputed,Typo in the id,https://www.osce.org/,,ben', // line 5: refused locally
+    `${ids[2]},dispute,Typo in the verdict,,,ana`, // line 6: one message about the verdict
+    `${ids[3]},unverified,Listed twice,,,ben`, // lines 7 and 8: the same claim twice
+    `${ids[3]},disputed,Listed twice,https://www.osce.org/,,ben`,
+    `${ids[4]},unverified,Reopened,,,ana` // line 9: fine
+  ].join('\n') + '\n')
+
+  const first = await review(h, base, file, '--batch-size', '2')
+  t.equal(first.code, 1, first.stderr)
+  t.match(first.stdout, '8 rows: applied 3, applied before 0 (not applied again), rejected 5')
+  const report = `${file}.rejected.csv`
+  const rejected = parse(readFileSync(report, 'utf8'), { columns: true }) as Array<Record<string, string>>
+  t.same(Object.keys(rejected[0] ?? {}), ['claimId', 'verdict', 'note', 'evidenceUrl', 'evidenceStance', 'desk', 'line', 'reason'],
+    'the original columns, then line and reason')
+  t.same(rejected.map((r) => r.line), ['4', '5', '6', '7', '8'])
+  t.match(rejected[0], { claimId: missing, note: 'No such claim', desk: 'ana', reason: /^404: / })
+  t.match(rejected[1]?.reason, /^claimId must be a claim's UUID \(got "not-a-uuid"\)$/)
+  t.match(rejected[2]?.reason, /^verdict must be one of unverified, corroborated, disputed \(got "dispute"\)$/, 'one message, no stance error')
+  t.match(rejected[3]?.reason, /is on lines 7, 8: review it once per file/)
+  t.same(ids.map((id) => reviewCount(h, id)), [1, 1, 0, 0, 1, 0])
+
+  // The desk fixes the rows in the report and feeds it back as it is (line and reason are ignored).
+  const fixed = readFileSync(report, 'utf8')
+    .replace(missing, ids[5] as string).replace('not-a-uuid', ids[5] as string).replace(',dispute,', ',disputed,')
+  const fixedLines = fixed.trimEnd().split('\n')
+  writeFileSync(report, [...fixedLines.slice(0, 2), fixedLines[3], fixedLines[5]].join('\n') + '\n') // drop one duplicate, and the second ids[5] row
+  t.match(readFileSync(report, 'utf8'), /,disputed,Typo in the verdict,/)
+  const second = await review(h, base, report)
+  t.equal(second.code, 1, 'the verdict row still lacks evidence, so it comes back')
+  t.match(second.stdout, '3 rows: applied 2, applied before 0 (not applied again), rejected 1')
+  t.match(readFileSync(report, 'utf8'), /,disputed,Typo in the verdict,,,ana,3,"422: /)
+  t.equal(readFileSync(report, 'utf8').trimEnd().split('\n').length, 2, 'a report fed back is rewritten with the rows still rejected')
+
+  // The original file, with its mistakes fixed in place, rerun in batches of 5, a "day" later.
+  h.database.sqlite.prepare('DELETE FROM idempotency_keys').run()
+  writeFileSync(file, readFileSync(file, 'utf8')
+    .replace(missing, ids[5] as string).replace('not-a-uuid,disputed,Typo in the id,https://www.osce.org/,,ben\n', '')
+    .replace(`${ids[2]},dispute,Typo in the verdict,,,ana`, `${ids[2]},disputed,Typo in the verdict,https://www.osce.org/,,ana`)
+    .replace(`${ids[3]},unverified,Listed twice,,,ben\n`, '')) // the row the desk kept in the report too
+  const third = await review(h, base, file, '--batch-size', '5')
+  t.equal(third.code, 0, third.stdout + third.stderr)
+  t.match(third.stdout, /^6 rows: applied 1, applied before 5 \(not applied again\), rejected 0$/m)
+  t.match(third.stdout, `removed ${report}, left by an earlier run`)
+  t.notOk(existsSync(report), 'a clean run removes the stale report')
+  t.same(ids.map((id) => reviewCount(h, id)), [1, 1, 1, 1, 1, 1], 'every claim reviewed exactly once')
+
+  const again = await review(h, base, file, '--batch-size', '1')
+  t.match(again.stdout, '6 rows: applied 0, applied before 6 (not applied again), rejected 0')
+  t.same(ids.map((id) => reviewCount(h, id)), [1, 1, 1, 1, 1, 1])
+})
+
+t.test('ordinary mistakes get one line and exit 2: no file, no server', async (t) => {
+  const h = await harness(t)
+  const nothing = await review(h, 'http://127.0.0.1:3000', join(h.dir, 'nofile.csv'))
+  t.equal(nothing.code, 2)
+  t.equal(nothing.stderr, `claimledger: cannot read ${join(h.dir, 'nofile.csv')}: no such file\n`)
+
+  // A port nobody listens on: taken from the system, then given back.
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const port = (probe.address() as { port: number }).port
+  await new Promise((resolve) => probe.close(resolve))
+  const file = join(h.dir, 'one.csv')
+  writeFileSync(file, `claimId,verdict,note\n${'01890a5d-ac96-774b-bcce-b302099a8057'},unverified,Reopened\n`)
+  const down = await review(h, `http://127.0.0.1:${port}`, file)
+  t.equal(down.code, 2)
+  t.match(down.stderr, new RegExp(`^claimledger: cannot reach http://127\\.0\\.0\\.1:${port}/v1/reviews/bulk \\(ECONNREFUSED\\) ` +
+    'while sending batch 1/1 .*is the server running'))
+  t.notMatch(down.stderr, /retrying/, 'no retries for a port nobody listens on')
+  t.equal(down.stderr.trim().split('\n').length, 1, 'one line')
+})
