@@ -78,12 +78,12 @@ t.test('backup finishes while the server writes without pause; restore refuses a
   const env = { DATABASE_PATH: h.config.databasePath }
   const copy = join(h.dir, 'backup.db')
 
-  let finished = false
-  const running = cli(env, 'backup', copy).finally(() => { finished = true })
+  const backupRun = { finished: false }
+  const running = cli(env, 'backup', copy).finally(() => { backupRun.finished = true })
   // Writes back to back until the backup ends (bounded in count and time).
   let writes = 0
   const until = Date.now() + 60_000
-  while (!finished && writes < 20_000 && Date.now() < until) {
+  while (!backupRun.finished && writes < 20_000 && Date.now() < until) {
     const res = await editor('POST', '/v1/claims', claimInput({ text: `Written during the backup ${writes}` }))
     if (res.statusCode === 201) writes++
   }
