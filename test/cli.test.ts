@@ -34,7 +34,7 @@ t.test('10,000 reviews from a CSV: killed mid-way, rerun, each claim reviewed ex
   writeFileSync(claimsFile, Array.from({ length: N }, (_, i) => JSON.stringify({
     text: `Claim number ${i}`, speaker: { name: `Speaker ${i % 50}` }, source: { title: 'Wire copy', publisher: 'Agency' }, claimedAt: '2020-10-21'
   })).join('\n'))
-  const imported = cli('import', claimsFile)
+  const imported = cli('import', '--create', claimsFile)
   t.equal(await imported.done, 0, imported.err())
   t.match(imported.out(), `created ${N}, duplicates 0, failed 0`)
   const key = cli('keys', 'create', '--name', 'bulk script', '--role', 'reviewer')
