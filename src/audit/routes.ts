@@ -49,7 +49,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get('/v1/claims/:id/history', {
     config: { role: 'viewer' },
     schema: {
-      tags: ['Claims', ...tags],
+      tags,
       summary: 'A claim\'s audit events, oldest first (also after the claim was deleted)',
       params: idParams,
       querystring: historyQuery,

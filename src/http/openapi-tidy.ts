@@ -2,7 +2,8 @@
  * Post-processing of the generated OpenAPI document. fastify-type-provider-zod emits every
  * registered schema twice (`X` for output, `XInput` for input) whether used or not; we keep
  * only the components the paths reach, give an input-only schema its plain name, and name
- * success responses instead of leaving "Default Response".
+ * success responses instead of leaving "Default Response". zod's safe-integer bounds on `.int()`
+ * go: Swagger UI would show -9007199254740991 as every integer's sample value.
  */
 import { STATUS_CODES } from 'node:http'
 
@@ -99,9 +100,18 @@ export function tidyOpenapi<T extends Json> (document: T): T {
       }
     }
   }
-  return {
+  return withoutSafeIntegerBounds({
     ...document,
     paths,
     components: { ...components, schemas: rewriteRefs(kept, rename), headers: HEADERS }
-  }
+  })
+}
+
+/** zod's `.int()` bounds (±(2^53 − 1)) say nothing a client needs; the real bounds stay. */
+function withoutSafeIntegerBounds<T> (value: T): T {
+  if (Array.isArray(value)) return value.map(withoutSafeIntegerBounds) as T
+  if (value === null || typeof value !== 'object') return value
+  const kept = Object.entries(value).filter(([key, child]) =>
+    !((key === 'minimum' && child === Number.MIN_SAFE_INTEGER) || (key === 'maximum' && child === Number.MAX_SAFE_INTEGER)))
+  return Object.fromEntries(kept.map(([key, child]) => [key, withoutSafeIntegerBounds(child)])) as T
 }
