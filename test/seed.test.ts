@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
+import { capturedGround } from '../src/claims/examples.js'
 import { isEmpty, loadSeeds, seedsFolder } from '../src/seed.js'
 import { SEEDED } from '../src/seeded.js'
+import { mailOnline } from '../src/sources/examples.js'
+import { governmentOfAzerbaijan, pashinyan } from '../src/speakers/examples.js'
 import { harness } from './helpers.js'
 
 // A copy of ../shared/000_788ac0297a8b96ff.txt, the article the seeds come from.
@@ -77,4 +80,11 @@ t.test('seeded records get the seed file\'s fixed ids, which the documentation\'
   const fileIds = [seed.source, ...seed.speakers, ...seed.claims].map((record: { id: string }) => record.id)
   const named = [...Object.values(SEEDED.source), ...Object.values(SEEDED.speakers), ...Object.values(SEEDED.claims)]
   t.same(named.filter((id) => !fileIds.includes(id)), [], 'every id the examples name is in the seed file')
+
+  // The examples show seeded records exactly as seeding stores them, times aside.
+  const untimed = ({ createdAt, updatedAt, ...rest }: Record<string, unknown>) => rest
+  t.same(untimed(await read(`/v1/claims/${SEEDED.claims.capturedGround}`)), untimed(capturedGround))
+  t.same(untimed(await read(`/v1/speakers/${SEEDED.speakers.pashinyan}`)), untimed(pashinyan))
+  t.same(untimed(await read(`/v1/speakers/${SEEDED.speakers.governmentOfAzerbaijan}`)), untimed(governmentOfAzerbaijan))
+  t.same(untimed(await read(`/v1/sources/${SEEDED.source.mailOnline}`)), untimed(mailOnline))
 })

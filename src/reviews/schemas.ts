@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import { claim, claimStatus } from '../claims/schemas.js'
+import { documentExample } from '../http/examples.js'
 import { cursorParam, limitParam } from '../http/pagination.js'
 import { httpUrl, optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
+import { bulkReviewInput, bulkReviewResult, claimReviewExample, review as reviewExample, reviewCreateInput, reviewedClaim } from './examples.js'
 
 export const stance = z.enum(['supports', 'refutes', 'context'])
 
@@ -21,6 +23,7 @@ export const review = z.object({
   reviewer: z.object({ id: z.string(), name: z.string() }).describe('The API key that posted the review'),
   createdAt: timestamp
 }).meta({ id: 'Review', description: 'A verdict on a claim. Append-only: a correction is a new review.' })
+documentExample(review, reviewExample)
 
 export const reviewCreate = z.strictObject({
   verdict: claimStatus,
@@ -28,12 +31,18 @@ export const reviewCreate = z.strictObject({
   evidence: z.array(evidence).max(50, 'must have at most 50 items').default([])
     .describe('At least one item for corroborated and disputed (else 422)')
 }).meta({ id: 'ReviewCreate' })
+documentExample(reviewCreate, reviewCreateInput)
 
 export const reviewCreated = z.object({ review, claim }).meta({ id: 'ReviewCreated' })
+documentExample(reviewCreated, { review: reviewExample, claim: reviewedClaim })
+
+/** schema.org ClaimReview (see claimreview.ts), documented by its example rather than field by field. */
+export const claimReviewDocument = z.record(z.string(), z.unknown()).meta({ id: 'ClaimReview' })
+documentExample(claimReviewDocument, claimReviewExample)
 
 export const reviewListQuery = z.strictObject({ limit: limitParam, cursor: cursorParam })
 
-export const reviewPage = pageOf(review, 'ReviewPage')
+export const reviewPage = pageOf(review, 'ReviewPage', { items: [reviewExample], nextCursor: null })
 
 export type Review = z.infer<typeof review>
 export type ReviewCreate = z.output<typeof reviewCreate>
@@ -49,6 +58,7 @@ export const bulkReview = z.strictObject({
     'false: each item applies on its own and `results` tells which did'),
   items: z.array(bulkReviewItem).min(1, 'must have at least 1 item').max(1000, 'must have at most 1000 items')
 }).meta({ id: 'BulkReview' })
+documentExample(bulkReview, bulkReviewInput)
 
 const itemError = z.object({ status: z.number().int(), title: z.string(), detail: z.string() })
 
@@ -64,6 +74,7 @@ export const bulkReviewResponse = z.object({
   applied: z.number().int().describe('How many reviews were applied'),
   results: z.array(bulkItemResult).describe('One per item, in input order')
 }).meta({ id: 'BulkReviewResponse' })
+documentExample(bulkReviewResponse, bulkReviewResult)
 
 export type BulkReview = z.output<typeof bulkReview>
 export type BulkItemResult = z.output<typeof bulkItemResult>
