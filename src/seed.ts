@@ -16,12 +16,19 @@ import type { Stores } from './stores.js'
 
 export const seedsFolder = resolve(fileURLToPath(new URL('../seeds', import.meta.url)))
 
+/**
+ * A fixed id for a seeded record, so that the API's documented examples (and "Try it out" in
+ * the Swagger UI) can name a claim, speaker or source that exists on a freshly seeded database.
+ * Optional: a record without one gets a new id. Databases seeded before keep theirs.
+ */
+const fixedId = { id: z.uuid({ version: 'v7' }).optional() }
+
 /** A seed file: one source, its speakers, and claims naming their speaker by name. */
 const seedFile = z.strictObject({
-  source: sourceCreate,
-  speakers: z.array(speakerCreate).min(1),
+  source: sourceCreate.extend(fixedId),
+  speakers: z.array(speakerCreate.extend(fixedId)).min(1),
   claims: z.array(claimFields.omit({ speakerId: true, speaker: true, sourceId: true, source: true })
-    .extend({ speaker: z.string() })).min(1)
+    .extend({ speaker: z.string(), ...fixedId })).min(1)
 })
 
 export interface SeedResult { loaded: string[], skipped: string[], claims: number }
@@ -48,14 +55,15 @@ export function loadSeeds (stores: Stores, folder = seedsFolder): SeedResult {
     const data = seedFile.parse(JSON.parse(readFileSync(join(folder, file), 'utf8')))
     stores.transaction(() => {
       const at = new Date().toISOString()
-      const source = stores.sources.findOrCreate(ctx, data.source, at)
-      const speakerIds = new Map(data.speakers.map((s) => [s.name, stores.speakers.findOrCreate(ctx, s, at).id]))
-      for (const { speaker, ...claim } of data.claims) {
+      const { id: sourceId, ...sourceInput } = data.source
+      const source = stores.sources.findOrCreate(ctx, sourceInput, at, sourceId)
+      const speakerIds = new Map(data.speakers.map(({ id, ...s }) => [s.name, stores.speakers.findOrCreate(ctx, s, at, id).id]))
+      for (const { speaker, id, ...claim } of data.claims) {
         const speakerId = speakerIds.get(speaker)
         if (speakerId === undefined) throw new Error(`${file}: claim names unknown speaker "${speaker}"`)
         const input: ClaimCreate = { ...claim, speakerId, sourceId: source.id }
         if (stores.claims.findDuplicate(speakerId, input.claimedAt, input.text) === undefined) {
-          stores.claims.create(ctx, input, at)
+          stores.claims.create(ctx, input, at, id)
           result.claims++
         }
       }

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
+import { capturedGround } from '../src/claims/examples.js'
 import { isEmpty, loadSeeds, seedsFolder } from '../src/seed.js'
+import { SEEDED } from '../src/seeded.js'
+import { mailOnline } from '../src/sources/examples.js'
+import { governmentOfAzerbaijan, pashinyan } from '../src/speakers/examples.js'
 import { harness } from './helpers.js'
 
 // A copy of ../shared/000_788ac0297a8b96ff.txt, the article the seeds come from.
@@ -63,4 +67,24 @@ t.test('a seeded claim that was edited or deleted is never brought back; renamed
   t.same(loadSeeds(app.stores), { loaded: [], skipped: ['mail-online-2020-10-21.json'], claims: 0 })
   t.equal((await as('viewer')('GET', '/v1/claims?limit=200')).data.items.length, claims.length - 1)
   t.equal((await as('viewer')('GET', '/v1/audit?limit=1000')).data.items.length, events)
+})
+
+t.test('seeded records get the seed file\'s fixed ids, which the documentation\'s examples name', async (t) => {
+  const { app, as } = await harness(t)
+  loadSeeds(app.stores)
+  const read = async (path: string) => (await as('viewer')('GET', path)).data
+  t.equal((await read(`/v1/sources/${seed.source.id}`)).title, seed.source.title)
+  for (const speaker of seed.speakers) t.equal((await read(`/v1/speakers/${speaker.id}`)).name, speaker.name)
+  for (const claim of seed.claims) t.match(await read(`/v1/claims/${claim.id}`), { text: claim.text, speaker: { name: claim.speaker } })
+
+  const fileIds = [seed.source, ...seed.speakers, ...seed.claims].map((record: { id: string }) => record.id)
+  const named = [...Object.values(SEEDED.source), ...Object.values(SEEDED.speakers), ...Object.values(SEEDED.claims)]
+  t.same(named.filter((id) => !fileIds.includes(id)), [], 'every id the examples name is in the seed file')
+
+  // The examples show seeded records exactly as seeding stores them, times aside.
+  const untimed = ({ createdAt, updatedAt, ...rest }: Record<string, unknown>) => rest
+  t.same(untimed(await read(`/v1/claims/${SEEDED.claims.capturedGround}`)), untimed(capturedGround))
+  t.same(untimed(await read(`/v1/speakers/${SEEDED.speakers.pashinyan}`)), untimed(pashinyan))
+  t.same(untimed(await read(`/v1/speakers/${SEEDED.speakers.governmentOfAzerbaijan}`)), untimed(governmentOfAzerbaijan))
+  t.same(untimed(await read(`/v1/sources/${SEEDED.source.mailOnline}`)), untimed(mailOnline))
 })

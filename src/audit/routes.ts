@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { decodeCursor, linkNext, pageFrom } from '../http/pagination.js'
-import { idParams, problems } from '../http/schemas.js'
+import { claimIdParams } from '../claims/schemas.js'
+import { problems } from '../http/schemas.js'
 import { auditPage, auditQuery, historyQuery, verifyResult } from './schemas.js'
 
 const tags = ['Audit']
@@ -49,9 +50,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get('/v1/claims/:id/history', {
     config: { role: 'viewer' },
     schema: {
-      tags: ['Claims', ...tags],
+      tags,
       summary: 'A claim\'s audit events, oldest first (also after the claim was deleted)',
-      params: idParams,
+      params: claimIdParams,
       querystring: historyQuery,
       response: { 200: auditPage, ...problems(400, 404) }
     }

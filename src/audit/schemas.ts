@@ -1,7 +1,9 @@
 import { z } from 'zod'
+import { documentExample } from '../http/examples.js'
 import { cursorParam, limitParam } from '../http/pagination.js'
 import { pageOf, timestamp } from '../http/schemas.js'
 import { ROLES } from '../auth/roles.js'
+import { historyExample, verificationExample } from './examples.js'
 
 export const auditEvent = z.object({
   seq: z.number().int().describe('Strictly increasing, no gaps'),
@@ -17,7 +19,7 @@ export const auditEvent = z.object({
   hash: z.string().describe('hex sha256(prevHash + RFC 8785 canonical JSON of this event without `hash`)')
 }).meta({ id: 'AuditEvent', description: 'One entry of the append-only, hash-chained history.' })
 
-export const auditPage = pageOf(auditEvent, 'AuditEventPage')
+export const auditPage = pageOf(auditEvent, 'AuditEventPage', historyExample)
 
 const seq = z.coerce.number().int().min(0)
 
@@ -37,3 +39,4 @@ export const verifyResult = z.union([
   z.object({ ok: z.literal(true), events: z.number().int(), head: z.object({ seq: z.number().int(), hash: z.string() }).nullable() }),
   z.object({ ok: z.literal(false), events: z.number().int().describe('Events verified before the first bad one'), firstBadSeq: z.number().int() })
 ]).meta({ id: 'AuditVerification' })
+documentExample(verifyResult, verificationExample)

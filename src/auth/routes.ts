@@ -46,7 +46,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/v1/api-keys/:id', {
     config: { role: 'admin' },
-    schema: { tags, summary: 'One API key (never the secret)', params: idParams, response: { 200: apiKey, ...problems(404) } }
+    schema: { tags, summary: 'One API key (never the secret)', params: idParams(), response: { 200: apiKey, ...problems(404) } }
   }, async (request) => {
     const found = apiKeys.get(request.params.id)
     if (found === undefined) throw notFound(`API key ${request.params.id} does not exist`)
@@ -58,7 +58,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'Revoke an API key (idempotent; the last active admin key cannot be revoked)',
-      params: idParams,
+      params: idParams(),
       response: { 204: noContent, ...problems(404, 409) }
     }
   }, async (request, reply) => {

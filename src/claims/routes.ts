@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { writeContext } from '../http/context.js'
 import { etagOf, ifMatchVersion, notModified } from '../http/etag.js'
 import { decodeCursor, linkNext, pageFrom } from '../http/pagination.js'
-import { idParams, ifMatchHeaders, ifNoneMatchHeaders, noContent, problems } from '../http/schemas.js'
+import { ifMatchHeaders, ifNoneMatchHeaders, noContent, problems } from '../http/schemas.js'
 import { claimAsOf } from './as-of.js'
-import { claim, claimCreate, claimCursor, claimDelete, claimListQuery, claimPage, claimReadQuery, claimSortKey, claimUpdate } from './schemas.js'
+import { claim, claimCreate, claimCursor, claimDelete, claimIdParams, claimListQuery, claimPage, claimReadQuery, claimSortKey, claimUpdate } from './schemas.js'
 
 const tags = ['Claims']
 
@@ -56,7 +56,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         'text and other edits, speaker and source (with their names then), and the status its reviews had given ' +
         'it. `asOf` before the claim existed → 404; at or after its deletion → 410; a future time → the claim now. ' +
         'Historical reads carry no ETag. Without `asOf`, a deleted claim is 410.',
-      params: idParams,
+      params: claimIdParams,
       headers: ifNoneMatchHeaders,
       querystring: claimReadQuery,
       response: { 200: claim, 304: noContent, ...problems(400, 404, 410) }
@@ -76,7 +76,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Change a claim\'s text, quote, speaker, source, date, context, topics or language',
       description: '`status` is not accepted here: it changes only through reviews. `If-Match: "<version>"` ' +
         'makes the change conditional (412 when stale); without it the last write wins.',
-      params: idParams,
+      params: claimIdParams,
       headers: ifMatchHeaders,
       body: claimUpdate,
       response: { 200: claim, ...problems(400, 404, 409, 410, 412, 422) }
@@ -91,7 +91,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'Soft-delete a claim, with an optional reason; its history stays and later reads get 410',
-      params: idParams,
+      params: claimIdParams,
       headers: ifMatchHeaders,
       body: claimDelete,
       response: { 204: noContent, ...problems(400, 404, 410, 412) }

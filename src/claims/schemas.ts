@@ -1,8 +1,11 @@
 import { z } from 'zod'
+import { documentExample } from '../http/examples.js'
 import { cursorParam, limitParam } from '../http/pagination.js'
-import { blank, calendarDate, optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
+import { blank, calendarDate, idParams, optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
+import { SEEDED } from '../seeded.js'
 import { sourceCreate } from '../sources/schemas.js'
 import { speakerCreate } from '../speakers/schemas.js'
+import { claimDeleteInput, claimPageExample, claimUpdateInput, newClaim, newClaimInput } from './examples.js'
 
 export const claimStatus = z.enum(['unverified', 'corroborated', 'disputed'])
 
@@ -47,6 +50,7 @@ export const claim = z.object({
   updatedAt: timestamp,
   version: z.number().int()
 }).meta({ id: 'Claim', description: 'One attributable statement: who said what, where and when.' })
+documentExample(claim, newClaim)
 
 const inlineSpeaker = speakerCreate.omit({ aliases: true }).meta({
   id: 'InlineSpeaker',
@@ -82,6 +86,7 @@ function oneWayEach (body: { speakerId?: unknown, speaker?: unknown, sourceId?: 
 }
 
 export const claimCreate = claimFields.superRefine(oneWayEach).meta({ id: 'ClaimCreate' })
+documentExample(claimCreate, newClaimInput)
 
 /**
  * One claim to import: a ClaimCreate, also accepting (and ignoring) the read-only fields an
@@ -110,10 +115,12 @@ export const claimUpdate = z.strictObject({
   id: 'ClaimUpdate',
   description: 'Fields to change; absent fields stay as they are, null clears. `status` is changed only by reviews.'
 })
+documentExample(claimUpdate, claimUpdateInput)
 
 export const claimDelete = z.strictObject({
   reason: optionalText(1000).describe('Why the claim is withdrawn; kept in its history')
 }).nullish().meta({ id: 'ClaimDelete', description: 'Optional body; may be left out' })
+documentExample(claimDelete, claimDeleteInput)
 
 export const claimSorts = ['-claimedAt', 'claimedAt', '-createdAt', 'createdAt', '-updatedAt', '-lastReviewedAt', 'relevance'] as const
 
@@ -151,7 +158,10 @@ export const claimReadQuery = z.strictObject({
     .describe('RFC 3339 time, e.g. 2020-10-21T09:30:00.000Z: the claim as it stood then')
 })
 
-export const claimPage = pageOf(claim, 'ClaimPage')
+export const claimPage = pageOf(claim, 'ClaimPage', claimPageExample)
+
+/** `{id}` of a claim; the example is a seeded claim, so "Try it out" finds it. */
+export const claimIdParams = idParams(SEEDED.claims.capturedGround)
 
 export const exportQuery = claimListFields.omit({ limit: true, cursor: true }).extend({
   format: z.enum(['ndjson', 'csv']).default('ndjson').describe('ndjson (default): one record a line; csv: with a header row')

@@ -123,7 +123,7 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
   }
 
   /** Inserts a claim (finding or creating an inline speaker/source) in the caller's transaction. */
-  function insert (ctx: WriteContext, input: ClaimCreate, at: string): Claim {
+  function insert (ctx: WriteContext, input: ClaimCreate, at: string, id: string): Claim {
     const speaker = input.speaker !== undefined
       ? speakersStore.findOrCreate(ctx, { ...input.speaker, aliases: [] }, at)
       : existingSpeaker(input.speakerId as string)
@@ -133,7 +133,7 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
     assertNotDuplicate(speaker.id, input.claimedAt, input.text)
     // Everything a read would return is known here: no read-back after the insert.
     const created: Claim = {
-      id: newId(),
+      id,
       text: input.text,
       quote: input.quote ?? null,
       speakerId: speaker.id,
@@ -164,9 +164,12 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
     requireKnown,
     findDuplicate,
 
-    /** Creates a claim at time `at`; inside a caller's transaction (seeding, import) it is a savepoint. */
-    create (ctx: WriteContext, input: ClaimCreate, at = new Date().toISOString()): Claim {
-      return transaction(() => insert(ctx, input, at))
+    /**
+     * Creates a claim at time `at`; inside a caller's transaction (seeding, import) it is a savepoint.
+     * `id` is for the seeder only (fixed ids the documentation's examples name); the API never passes one.
+     */
+    create (ctx: WriteContext, input: ClaimCreate, at = new Date().toISOString(), id = newId()): Claim {
+      return transaction(() => insert(ctx, input, at, id))
     },
 
     update (ctx: WriteContext, id: string, patch: ClaimUpdate, expected?: VersionCondition): Claim {

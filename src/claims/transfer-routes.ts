@@ -7,11 +7,13 @@ import { Readable } from 'node:stream'
 import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { writeContext } from '../http/context.js'
+import { documentExample, exemplified } from '../http/examples.js'
 import { payloadTooLarge } from '../http/problems.js'
 import { problems } from '../http/schemas.js'
 import { exportStream } from './export.js'
 import { csvRecords, importRecords, limited, ndjsonRecords, type ImportRecord } from './import.js'
 import { exportQuery } from './schemas.js'
+import { csvExample, importInput, importResultExample, ndjsonExample } from './transfer-examples.js'
 
 export const STREAM_BODY_LIMIT = 50 * 1024 * 1024
 const STREAMED = ['application/x-ndjson', 'text/csv']
@@ -20,6 +22,7 @@ const importJson = z.strictObject({
   items: z.array(z.record(z.string(), z.unknown())).min(1, 'must have at least 1 item').max(1000, 'must have at most 1000 items')
     .describe('Each a ClaimCreate (an exported record also works: its read-only fields are ignored), checked one by one')
 }).meta({ id: 'ClaimImport' })
+documentExample(importJson, importInput)
 
 const importError = z.object({ status: z.number().int(), title: z.string(), detail: z.string(), errors: z.unknown().optional() })
 
@@ -36,6 +39,7 @@ const importSummary = z.object({
     error: importError.optional()
   }))
 }).meta({ id: 'ClaimImportResult' })
+documentExample(importSummary, importResultExample)
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.addContentTypeParser(STREAMED, (_request, payload, done) => { done(null, payload) })
@@ -87,8 +91,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         200: {
           description: 'The claims',
           content: {
-            'application/x-ndjson': { schema: z.string().describe('One JSON record a line') },
-            'text/csv': { schema: z.string().describe('RFC 4180 CSV with a header row') }
+            'application/x-ndjson': { schema: exemplified(z.string().describe('One JSON record a line'), ndjsonExample) },
+            'text/csv': { schema: exemplified(z.string().describe('RFC 4180 CSV with a header row'), csvExample) }
           }
         },
         ...problems(400)

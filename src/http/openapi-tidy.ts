@@ -2,9 +2,14 @@
  * Post-processing of the generated OpenAPI document. fastify-type-provider-zod emits every
  * registered schema twice (`X` for output, `XInput` for input) whether used or not; we keep
  * only the components the paths reach, give an input-only schema its plain name, and name
- * success responses instead of leaving "Default Response".
+ * success responses instead of leaving "Default Response". Every body gets its example on the
+ * media type (see examples.ts), and zod's safe-integer bounds on `.int()` go: Swagger UI would
+ * show -9007199254740991 as every integer's sample value.
  */
 import { STATUS_CODES } from 'node:http'
+import { csvExample, ndjsonExample } from '../claims/transfer-examples.js'
+import { componentExample } from './examples.js'
+import { problemExamples } from './problem-examples.js'
 
 type Json = Record<string, unknown>
 const REF = '#/components/schemas/'
@@ -40,9 +45,10 @@ const HEADERS = {
   WWWAuthenticate: { description: '`Bearer`', schema: { type: 'string' } },
   RetryAfter: { description: 'Seconds until the key may call again', schema: { type: 'string' } }
 }
-const STREAMED_BODIES: Record<string, string> = {
-  'application/x-ndjson': 'One ClaimCreate as JSON a line',
-  'text/csv': 'CSV with a header row of the export\'s columns (text, quote, speakerName, …), a claim a row'
+/** Streamed request bodies, text a record a line (or row); the example is an export's, which imports as it is. */
+const STREAMED_BODIES: Record<string, { description: string, example: string }> = {
+  'application/x-ndjson': { description: 'One ClaimCreate as JSON a line', example: ndjsonExample },
+  'text/csv': { description: 'CSV with a header row of the export\'s columns (text, quote, speakerName, …), a claim a row', example: csvExample }
 }
 
 const header = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` })
@@ -90,18 +96,50 @@ export function tidyOpenapi<T extends Json> (document: T): T {
       const content = (operation.requestBody as { content?: Record<string, unknown> } | undefined)?.content
       if (content !== undefined) {
         for (const type of Object.keys(content)) {
-          if (STREAMED_BODIES[type] !== undefined) content[type] = { schema: { type: 'string', description: STREAMED_BODIES[type] } }
+          const streamed = STREAMED_BODIES[type]
+          if (streamed !== undefined) content[type] = { schema: { type: 'string', description: streamed.description }, example: streamed.example }
         }
+        addExamples(content)
       }
       for (const [status, response] of Object.entries((operation.responses ?? {}) as Record<string, Json>)) {
         if (response.description === 'Default Response') response.description = STATUS_CODES[Number(status)] ?? 'Response'
         response.headers = responseHeaders(method, Number(status), response)
+        addExamples(response.content as Record<string, unknown> | undefined, problemExamples[Number(status)])
       }
     }
   }
-  return {
+  return withoutSafeIntegerBounds({
     ...document,
     paths,
     components: { ...components, schemas: rewriteRefs(kept, rename), headers: HEADERS }
+  })
+}
+
+/**
+ * Gives each media type its example, where Swagger UI looks first to prefill "Try it out" and
+ * to show "Example Value": a problem's from `problem`, a component's as examples.ts recorded it,
+ * an inline schema's (zod's `examples`) moved up from the schema.
+ */
+function addExamples (content: Record<string, unknown> | undefined, problem?: unknown): void {
+  for (const [type, media] of Object.entries(content ?? {}) as Array<[string, Json]>) {
+    if (media.example !== undefined) continue
+    const schema = (media.schema ?? {}) as Json
+    const example = type === 'application/problem+json'
+      ? problem
+      : typeof schema.$ref === 'string'
+        ? componentExample(schema.$ref.slice(REF.length).replace(/Input$/, ''))
+        : (schema.examples as unknown[] | undefined)?.[0]
+    if (example === undefined) continue
+    media.example = example
+    delete schema.examples
   }
+}
+
+/** zod's `.int()` bounds (±(2^53 − 1)) say nothing a client needs; the real bounds stay. */
+function withoutSafeIntegerBounds<T> (value: T): T {
+  if (Array.isArray(value)) return value.map(withoutSafeIntegerBounds) as T
+  if (value === null || typeof value !== 'object') return value
+  const kept = Object.entries(value).filter(([key, child]) =>
+    !((key === 'minimum' && child === Number.MIN_SAFE_INTEGER) || (key === 'maximum' && child === Number.MAX_SAFE_INTEGER)))
+  return Object.fromEntries(kept.map(([key, child]) => [key, withoutSafeIntegerBounds(child)])) as T
 }

@@ -3,6 +3,7 @@
  * request validator, the TypeScript type and the OpenAPI component.
  */
 import { z } from 'zod'
+import { documentExample, exemplified } from './examples.js'
 import './zod-messages.js'
 
 /** Required text: trimmed, then 1..max characters. */
@@ -45,8 +46,14 @@ function isRealDate (value: string): boolean {
 export const timestamp = z.string().describe('RFC 3339 UTC time with milliseconds')
 export const uuid = z.string().describe('UUID v7')
 
-/** Path `{id}`: any string here, so that an id which is not a UUID gets 404, not 400. */
-export const idParams = z.strictObject({ id: z.string().describe('UUID of the resource') })
+/**
+ * Path `{id}`: any string here, so that an id which is not a UUID gets 404, not 400. `example`
+ * names a record that exists on a freshly seeded database: Swagger UI prefills it for "Try it out".
+ */
+export function idParams (example?: string) {
+  const id = z.string().describe('UUID of the resource')
+  return z.strictObject({ id: example === undefined ? id : exemplified(id, example) })
+}
 
 export const problemSchema = z.object({
   type: z.string(),
@@ -62,11 +69,14 @@ export const problemSchema = z.object({
     '`existingId` (409 duplicate), `currentVersion` (412) or `deletedAt` (410) appear where documented.'
 })
 
-export const pageOf = <T extends z.ZodType>(item: T, name: string) =>
-  z.object({
+export function pageOf<T extends z.ZodType> (item: T, name: string, example: { items: Array<z.input<T>>, nextCursor: string | null }) {
+  const page = z.object({
     items: z.array(item),
     nextCursor: z.string().nullable().describe('Cursor for the next page; null on the last page')
   }).meta({ id: name })
+  documentExample(page, example)
+  return page
+}
 
 export const noContent = z.null().describe('No content')
 

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { exemplified } from './examples.js'
 import { tidyOpenapi } from './openapi-tidy.js'
 import { problems } from './schemas.js'
 
@@ -30,7 +31,12 @@ a malformed tag never matches), \`If-None-Match\` on a GET gives 304. Every resp
 that a path does not support gets 405 with \`Allow\` listing the ones it does; an unknown path gets 404.
 
 **Lists** use keyset pagination: \`{ items, nextCursor }\`, \`nextCursor\` null on the last page, also as
-\`Link: <…>; rel="next"\`. Speakers, sources and API keys list oldest first.`
+\`Link: <…>; rel="next"\`. Speakers, sources and API keys list oldest first.
+
+**Examples** come from the article the service is seeded with (Mail Online, 21 October 2020) and name its
+seeded claims, speakers and source by the fixed ids the seed gives them, so on a freshly seeded database
+"Try it out" succeeds as prefilled. Run twice, POST /v1/claims and POST /v1/speakers answer 409 (they exist by
+then); reviews carry no If-Match or \`expectedVersion\`, so they apply again.`
 
 async function docs (app: FastifyInstance, opts: { version: string }) {
   await app.register(swagger, {
@@ -66,8 +72,10 @@ async function docs (app: FastifyInstance, opts: { version: string }) {
       .replace(/style-src ([^;]*);/, (_, sources: string) => `style-src ${sources.trim()} 'unsafe-inline';`)
   })
 
+  // The example is the document's head only: the whole of it is what this route serves.
+  const documentHead = { openapi: '3.1.0', info: { title: 'Claimledger API', version: opts.version }, paths: { '/v1/claims': {} } }
   app.get('/openapi.json', {
-    schema: { tags: ['Service'], summary: 'This OpenAPI 3.1 document', response: { 200: z.record(z.string(), z.unknown()) } }
+    schema: { tags: ['Service'], summary: 'This OpenAPI 3.1 document', response: { 200: exemplified(z.record(z.string(), z.unknown()), documentHead) } }
   }, async () => app.swagger())
 
   /** Routes that read a body can also answer 413 and 415: documented once, here. */

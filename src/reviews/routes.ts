@@ -1,13 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { claimIdParams } from '../claims/schemas.js'
 import { writeContext } from '../http/context.js'
 import { etagOf, ifMatchVersion } from '../http/etag.js'
 import { afterId, idPage, linkNext } from '../http/pagination.js'
 import { conflict, notFound } from '../http/problems.js'
-import { idParams, ifMatchHeaders, problems } from '../http/schemas.js'
+import { ifMatchHeaders, problems } from '../http/schemas.js'
 import { claimReview, RATINGS } from './claimreview.js'
 import { bulkReview as bulkReviewService } from './bulk.js'
-import { bulkReview, bulkReviewResponse, review, reviewCreate, reviewCreated, reviewListQuery, reviewPage } from './schemas.js'
+import { bulkReview, bulkReviewResponse, claimReviewDocument, review, reviewCreate, reviewCreated, reviewListQuery, reviewPage } from './schemas.js'
 
 const bulkHeaders = z.looseObject({
   'idempotency-key': z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 printable ASCII characters').optional()
@@ -31,7 +32,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         'The response `ETag` is the claim\'s new version. With a `clientRef` that was applied before, nothing is ' +
         'applied again: 200 with that review and the claim as it is now (`Idempotent-Replayed: true`, checked ' +
         'before If-Match, since the claim has moved on), or 409 with its `existingId` if this request differs.',
-      params: idParams,
+      params: claimIdParams,
       headers: ifMatchHeaders,
       body: reviewCreate,
       response: { 201: reviewCreated, 200: reviewCreated, ...problems(400, 404, 409, 410, 412, 422) }
@@ -77,7 +78,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'A claim\'s reviews, newest first (also after the claim was deleted)',
-      params: idParams,
+      params: claimIdParams,
       querystring: reviewListQuery,
       response: { 200: reviewPage, ...problems(400, 404) }
     }
@@ -95,7 +96,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'One review (the Location of a created review)',
-      params: z.strictObject({ id: z.string(), reviewId: z.string() }),
+      params: claimIdParams.extend({ reviewId: z.string().describe('UUID of the review') }),
       response: { 200: review, ...problems(404) }
     }
   }, async (request) => {
@@ -113,11 +114,11 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         '2 = unverified, 3 = corroborated, with the verdict in words as `alternateName`. `author` is the ' +
         'organisation named by PUBLISHER_NAME / PUBLISHER_URL; `url` is PUBLISHER_URL + `/claims/{id}` when ' +
         'PUBLISHER_URL is set, else this API\'s URL of the claim. 409 while the claim is unverified.',
-      params: idParams,
+      params: claimIdParams,
       response: {
         200: {
           description: 'schema.org ClaimReview',
-          content: { 'application/ld+json': { schema: z.record(z.string(), z.unknown()).meta({ id: 'ClaimReview' }) } }
+          content: { 'application/ld+json': { schema: claimReviewDocument } }
         },
         ...problems(404, 409, 410)
       }

@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import { claim, claimStatus } from '../claims/schemas.js'
+import { documentExample } from '../http/examples.js'
 import { cursorParam, limitParam } from '../http/pagination.js'
 import { blankAsMissing, httpUrl, optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
+import { bulkReviewInput, bulkReviewResult, claimReviewExample, review as reviewExample, reviewCreateInput, reviewedClaim } from './examples.js'
 
 export const stance = z.enum(['supports', 'refutes', 'context'])
 
@@ -22,6 +24,7 @@ export const review = z.object({
   clientRef: z.string().nullable().describe('The caller\'s reference sent with the review, if any'),
   createdAt: timestamp
 }).meta({ id: 'Review', description: 'A verdict on a claim. Append-only: a correction is a new review.' })
+documentExample(review, reviewExample)
 
 export const reviewCreate = z.strictObject({
   verdict: claimStatus,
@@ -34,12 +37,18 @@ export const reviewCreate = z.strictObject({
       'verdict, note and evidence get the stored review back (`Idempotent-Replayed: true`), anything else a 409 ' +
       'naming the existing review. Kept for good, unlike Idempotency-Key.')
 }).meta({ id: 'ReviewCreate' })
+documentExample(reviewCreate, reviewCreateInput)
 
 export const reviewCreated = z.object({ review, claim }).meta({ id: 'ReviewCreated' })
+documentExample(reviewCreated, { review: reviewExample, claim: reviewedClaim })
+
+/** schema.org ClaimReview (see claimreview.ts), documented by its example rather than field by field. */
+export const claimReviewDocument = z.record(z.string(), z.unknown()).meta({ id: 'ClaimReview' })
+documentExample(claimReviewDocument, claimReviewExample)
 
 export const reviewListQuery = z.strictObject({ limit: limitParam, cursor: cursorParam })
 
-export const reviewPage = pageOf(review, 'ReviewPage')
+export const reviewPage = pageOf(review, 'ReviewPage', { items: [reviewExample], nextCursor: null })
 
 export type Review = z.infer<typeof review>
 export type ReviewCreate = z.output<typeof reviewCreate>
@@ -55,6 +64,7 @@ export const bulkReview = z.strictObject({
     'false: each item applies on its own and `results` tells which did'),
   items: z.array(bulkReviewItem).min(1, 'must have at least 1 item').max(1000, 'must have at most 1000 items')
 }).meta({ id: 'BulkReview' })
+documentExample(bulkReview, bulkReviewInput)
 
 const itemError = z.object({ status: z.number().int(), title: z.string(), detail: z.string() })
 
@@ -72,6 +82,7 @@ export const bulkReviewResponse = z.object({
   replayed: z.number().int().describe('How many items named a clientRef applied before (not applied again)'),
   results: z.array(bulkItemResult).describe('One per item, in input order')
 }).meta({ id: 'BulkReviewResponse' })
+documentExample(bulkReviewResponse, bulkReviewResult)
 
 export type BulkReview = z.output<typeof bulkReview>
 export type BulkItemResult = z.output<typeof bulkItemResult>

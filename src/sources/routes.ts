@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { writeContext } from '../http/context.js'
 import { etagOf, ifMatchVersion, notModified } from '../http/etag.js'
 import { afterId, idPage, linkNext } from '../http/pagination.js'
-import { idParams, ifMatchHeaders, ifNoneMatchHeaders, noContent, problems } from '../http/schemas.js'
-import { source, sourceCreate, sourceListQuery, sourcePage, sourceUpdate } from './schemas.js'
+import { ifMatchHeaders, ifNoneMatchHeaders, noContent, problems } from '../http/schemas.js'
+import { source, sourceCreate, sourceIdParams, sourceListQuery, sourcePage, sourceUpdate } from './schemas.js'
 
 const tags = ['Sources']
 
@@ -43,7 +43,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'Get a source (ETag; If-None-Match → 304)',
-      params: idParams,
+      params: sourceIdParams,
       headers: ifNoneMatchHeaders,
       response: { 200: source, 304: noContent, ...problems(404) }
     }
@@ -58,7 +58,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'Change a source (If-Match → 412 when stale)',
-      params: idParams,
+      params: sourceIdParams,
       headers: ifMatchHeaders,
       body: sourceUpdate,
       response: { 200: source, ...problems(400, 404, 409, 412) }
@@ -73,7 +73,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'Delete a source no claim cites (409 while one does, deleted claims included)',
-      params: idParams,
+      params: sourceIdParams,
       headers: ifMatchHeaders,
       response: { 204: noContent, ...problems(404, 409, 412) }
     }

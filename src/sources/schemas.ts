@@ -1,6 +1,9 @@
 import { z } from 'zod'
+import { documentExample } from '../http/examples.js'
 import { cursorParam, limitParam } from '../http/pagination.js'
-import { blankAsMissing, calendarDate, httpUrl, optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
+import { blankAsMissing, calendarDate, httpUrl, idParams, optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
+import { SEEDED } from '../seeded.js'
+import { mailOnline, sourceCreateInput, sourceUpdateInput } from './examples.js'
 
 export const sourceKind = z.enum(['article', 'broadcast', 'transcript', 'social_post', 'press_release', 'report', 'other'])
 
@@ -15,6 +18,7 @@ export const source = z.object({
   updatedAt: timestamp,
   version: z.number().int()
 }).meta({ id: 'Source', description: 'Where a claim was made or reported.' })
+documentExample(source, mailOnline)
 
 const url = blankAsMissing(httpUrl).describe('http(s) URL, unique when present')
 const publishedAt = blankAsMissing(calendarDate).describe('Calendar date YYYY-MM-DD')
@@ -26,6 +30,7 @@ export const sourceCreate = z.strictObject({
   kind: sourceKind.default('article'),
   publishedAt
 }).meta({ id: 'SourceCreate' })
+documentExample(sourceCreate, sourceCreateInput)
 
 export const sourceUpdate = z.strictObject({
   title: requiredText(500).optional(),
@@ -34,6 +39,7 @@ export const sourceUpdate = z.strictObject({
   kind: sourceKind.optional(),
   publishedAt
 }).meta({ id: 'SourceUpdate', description: 'Fields to change; absent fields stay as they are, null clears.' })
+documentExample(sourceUpdate, sourceUpdateInput)
 
 export const sourceListQuery = z.strictObject({
   q: z.string().trim().min(1).max(500).optional().describe('Title prefix, case-insensitive'),
@@ -42,7 +48,10 @@ export const sourceListQuery = z.strictObject({
   cursor: cursorParam
 })
 
-export const sourcePage = pageOf(source, 'SourcePage')
+export const sourcePage = pageOf(source, 'SourcePage', { items: [mailOnline], nextCursor: null })
+
+/** `{id}` of a source; the example is the seeded article, so "Try it out" finds it. */
+export const sourceIdParams = idParams(SEEDED.source.mailOnline)
 
 export type Source = z.infer<typeof source>
 export type SourceCreate = z.output<typeof sourceCreate>

@@ -55,9 +55,9 @@ export function createSourcesStore ({ db, transaction }: Database_, ledger: Ledg
     }
   }
 
-  function insert (ctx: WriteContext, input: SourceCreate, at: string): Source {
+  function insert (ctx: WriteContext, input: SourceCreate, at: string, id = newId()): Source {
     const source: Source = {
-      id: newId(),
+      id,
       title: input.title,
       publisher: input.publisher ?? null,
       url: input.url ?? null,
@@ -99,9 +99,12 @@ export function createSourcesStore ({ db, transaction }: Database_, ledger: Ledg
       return transaction(() => insert(ctx, input, new Date().toISOString()))
     },
 
-    /** Inside a caller's transaction (a savepoint), so a claim and its new source commit together. */
-    findOrCreate (ctx: WriteContext, input: SourceCreate, at: string): Source {
-      return transaction(() => find(input) ?? insert(ctx, input, at))
+    /**
+     * Inside a caller's transaction (a savepoint), so a claim and its new source commit together.
+     * `id` is for the seeder only (fixed ids the documentation's examples name); the API never passes one.
+     */
+    findOrCreate (ctx: WriteContext, input: SourceCreate, at: string, id?: string): Source {
+      return transaction(() => find(input) ?? insert(ctx, input, at, id))
     },
 
     update (ctx: WriteContext, id: string, patch: SourceUpdate, expected?: VersionCondition): Source {

@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { writeContext } from '../http/context.js'
 import { etagOf, ifMatchVersion, notModified } from '../http/etag.js'
 import { afterId, idPage, linkNext } from '../http/pagination.js'
-import { idParams, ifMatchHeaders, ifNoneMatchHeaders, noContent, problems } from '../http/schemas.js'
-import { speaker, speakerCreate, speakerListQuery, speakerPage, speakerUpdate } from './schemas.js'
+import { ifMatchHeaders, ifNoneMatchHeaders, noContent, problems } from '../http/schemas.js'
+import { speaker, speakerCreate, speakerIdParams, speakerListQuery, speakerPage, speakerUpdate } from './schemas.js'
 
 const tags = ['Speakers']
 
@@ -43,7 +43,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'Get a speaker (ETag; If-None-Match → 304)',
-      params: idParams,
+      params: speakerIdParams,
       headers: ifNoneMatchHeaders,
       response: { 200: speaker, 304: noContent, ...problems(404) }
     }
@@ -58,7 +58,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'Change a speaker (If-Match → 412 when stale)',
-      params: idParams,
+      params: speakerIdParams,
       headers: ifMatchHeaders,
       body: speakerUpdate,
       response: { 200: speaker, ...problems(400, 404, 409, 412) }
@@ -73,7 +73,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'Delete a speaker no claim names (409 while one does, deleted claims included)',
-      params: idParams,
+      params: speakerIdParams,
       headers: ifMatchHeaders,
       response: { 204: noContent, ...problems(404, 409, 412) }
     }

@@ -1,6 +1,9 @@
 import { z } from 'zod'
+import { documentExample } from '../http/examples.js'
 import { cursorParam, limitParam } from '../http/pagination.js'
-import { optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
+import { idParams, optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
+import { SEEDED } from '../seeded.js'
+import { pashinyan, speakerCreateInput, speakerPageExample, speakerUpdateInput } from './examples.js'
 
 export const speakerKind = z.enum(['person', 'organization', 'government', 'other'])
 
@@ -18,6 +21,7 @@ export const speaker = z.object({
   updatedAt: timestamp,
   version: z.number().int()
 }).meta({ id: 'Speaker', description: 'Who made a claim: a person, an organisation or a government.' })
+documentExample(speaker, pashinyan)
 
 export const speakerCreate = z.strictObject({
   name: requiredText(200).describe('Unique, case-insensitive, across names and aliases'),
@@ -25,6 +29,7 @@ export const speakerCreate = z.strictObject({
   description: optionalText(500).describe('Role or title, e.g. "Prime Minister of Armenia"'),
   aliases: aliases.default([])
 }).meta({ id: 'SpeakerCreate' })
+documentExample(speakerCreate, speakerCreateInput)
 
 export const speakerUpdate = z.strictObject({
   name: requiredText(200).optional(),
@@ -32,6 +37,7 @@ export const speakerUpdate = z.strictObject({
   description: optionalText(500),
   aliases: aliases.optional()
 }).meta({ id: 'SpeakerUpdate', description: 'Fields to change; absent fields stay as they are, null clears.' })
+documentExample(speakerUpdate, speakerUpdateInput)
 
 export const speakerListQuery = z.strictObject({
   q: z.string().trim().min(1).max(200).optional().describe('Name or alias prefix, case-insensitive'),
@@ -39,7 +45,10 @@ export const speakerListQuery = z.strictObject({
   cursor: cursorParam
 })
 
-export const speakerPage = pageOf(speaker, 'SpeakerPage')
+export const speakerPage = pageOf(speaker, 'SpeakerPage', speakerPageExample)
+
+/** `{id}` of a speaker; the example is a seeded speaker, so "Try it out" finds it. */
+export const speakerIdParams = idParams(SEEDED.speakers.pashinyan)
 
 export type Speaker = z.infer<typeof speaker>
 export type SpeakerCreate = z.output<typeof speakerCreate>

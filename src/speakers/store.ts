@@ -65,9 +65,9 @@ export function createSpeakersStore ({ db, transaction }: Database_, ledger: Led
   }
 
   /** Inserts a speaker and its `speaker.created` event; the caller holds the transaction. */
-  function insert (ctx: WriteContext, input: SpeakerCreate, at: string): Speaker {
+  function insert (ctx: WriteContext, input: SpeakerCreate, at: string, id = newId()): Speaker {
     const speaker: Speaker = {
-      id: newId(),
+      id,
       name: input.name,
       kind: input.kind,
       description: input.description ?? null,
@@ -103,10 +103,10 @@ export function createSpeakersStore ({ db, transaction }: Database_, ledger: Led
     /**
      * The speaker whose name or alias matches `input.name` (case-insensitive), else a new
      * one. Inside a caller's transaction (a savepoint), so a claim and its new speaker
-     * commit together.
+     * commit together. `id` is for the seeder only (fixed ids the documentation's examples name).
      */
-    findOrCreate (ctx: WriteContext, input: SpeakerCreate, at: string): Speaker {
-      return transaction(() => findByName(input.name) ?? insert(ctx, input, at))
+    findOrCreate (ctx: WriteContext, input: SpeakerCreate, at: string, id?: string): Speaker {
+      return transaction(() => findByName(input.name) ?? insert(ctx, input, at, id))
     },
 
     update (ctx: WriteContext, id: string, patch: SpeakerUpdate, expected?: VersionCondition): Speaker {

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { documentExample } from '../http/examples.js'
+import { statsExample } from './examples.js'
 import { STATS_DAYS, TOP_SPEAKERS } from './store.js'
 
 const stats = z.object({
@@ -15,6 +17,7 @@ const stats = z.object({
   topSpeakers: z.array(z.object({ id: z.string(), name: z.string(), claims: z.number().int() }))
     .describe(`The ${TOP_SPEAKERS} speakers with the most live claims; ties by name`)
 }).meta({ id: 'Stats' })
+documentExample(stats, statsExample)
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.get('/v1/stats', {
