@@ -75,6 +75,13 @@ export function configOrExit (): Config {
   }
 }
 
+/**
+ * Fatal signals crash the process instead of closing it gracefully: a SIGBUS raised inside
+ * SQLite's memory-mapped I/O returns to the faulting instruction after any JS handler, so
+ * handling it meant a 100%-CPU loop instead of an exit (and a restart by the supervisor).
+ */
+const FATAL_SIGNALS: closeWithGrace.AllEvents[] = ['SIGBUS', 'SIGSEGV', 'SIGILL', 'SIGFPE']
+
 /** Starts serving and closes gracefully on SIGINT/SIGTERM (or an uncaught error). */
 export async function serve () {
   let app: FastifyInstance
@@ -86,7 +93,7 @@ export async function serve () {
     process.stderr.write(`Cannot listen: ${(error as Error).message} (set PORT or HOST)\n`)
     process.exit(1)
   }
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  closeWithGrace({ delay: 10_000, skip: FATAL_SIGNALS }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, 'closing after an uncaught error')
     else app.log.info({ signal }, 'shutting down')
     // Requests in flight finish; keep-alive connections that go idle after that are closed
