@@ -13,6 +13,7 @@ import { exportStream } from './claims/export.js'
 import { csvRecords, importRecords, ndjsonRecords } from './claims/import.js'
 import { exportQuery } from './claims/schemas.js'
 import { Fatal, runReview } from './cli/review.js'
+import { failureLine } from './db/errors.js'
 import { openDatabase, type Database_ } from './db/open.js'
 import { invalid, Problem } from './http/problems.js'
 import { loadSeeds } from './seed.js'
@@ -206,7 +207,10 @@ try {
   await buildCli().parseAsync(process.argv)
 } catch (error) {
   // Expected failures get one line; anything else is a bug and keeps its stack.
-  if (!(error instanceof Fatal || error instanceof InvalidArgumentError || error instanceof Problem)) throw error
-  console.error(`claimledger: ${error.message}`)
+  const line = error instanceof Fatal || error instanceof InvalidArgumentError || error instanceof Problem
+    ? error.message
+    : failureLine(error)
+  if (line === undefined) throw error
+  console.error(`claimledger: ${line}`)
   process.exitCode = 2
 }

@@ -8,7 +8,9 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import { systemContext } from './audit/ledger.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
+import { failureLine } from './db/errors.js'
 import { newId } from './db/ids.js'
+import { markerPath } from './db/location.js'
 import { openDatabase } from './db/open.js'
 import { isEmpty, loadSeeds } from './seed.js'
 
@@ -43,6 +45,11 @@ export async function start (config: Config): Promise<FastifyInstance> {
   const app = await buildApp(config, database, { logger: loggerOptions(config) })
   app.addHook('onClose', async () => database.close())
   const { stores } = app
+  if (database.created) {
+    // Loud on purpose: a wrong DATABASE_PATH (or a lost file) looks like this too.
+    app.log.warn({ databasePath: config.databasePath, marker: markerPath(config.databasePath) },
+      'created a NEW, EMPTY database: if you expected existing data, stop and check DATABASE_PATH')
+  }
 
   const bootstrap = stores.apiKeys.bootstrap(systemContext('bootstrap', newId()), config.adminApiKey)
   if (bootstrap.revoked === true) app.log.warn('ADMIN_API_KEY names a revoked key: it stays revoked')
@@ -75,6 +82,15 @@ export function configOrExit (): Config {
   }
 }
 
+/** Why the start failed, as one line, for a failure that is the environment's and not a bug. */
+function startFailure (error: unknown, config: Config): string | undefined {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    return `Cannot listen: ${(error as Error).message} (set PORT or HOST)`
+  }
+  return failureLine(error, config.databasePath)
+}
+
 /**
  * Fatal signals crash the process instead of closing it gracefully: a SIGBUS raised inside
  * SQLite's memory-mapped I/O returns to the faulting instruction after any JS handler, so
@@ -84,13 +100,14 @@ const FATAL_SIGNALS: closeWithGrace.AllEvents[] = ['SIGBUS', 'SIGSEGV', 'SIGILL'
 
 /** Starts serving and closes gracefully on SIGINT/SIGTERM (or an uncaught error). */
 export async function serve () {
+  const config = configOrExit()
   let app: FastifyInstance
   try {
-    app = await start(configOrExit())
+    app = await start(config)
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw error
-    process.stderr.write(`Cannot listen: ${(error as Error).message} (set PORT or HOST)\n`)
+    const line = startFailure(error, config)
+    if (line === undefined) throw error
+    process.stderr.write(line + '\n')
     process.exit(1)
   }
   closeWithGrace({ delay: 10_000, skip: FATAL_SIGNALS }, async ({ signal, err }) => {

@@ -4,11 +4,11 @@
  * key, graceful SIGTERM). Also the `claimledger` command from `bin/`.
  */
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { node, startServer, stop } from './process.js'
+import { node, runToExit, startServer, stop } from './process.js'
 
 t.setTimeout(180_000)
 
@@ -100,6 +100,34 @@ t.test('the claimledger command writes through the stores, so the audit log show
   t.ok(((await claims.json()) as { items: unknown[] }).items.length >= 12, 'the restored copy has the seeded claims')
   t.equal(await stop(restored), 0)
   t.equal((await run('keys', 'create', '--name', 'x', '--role', 'boss')).code, 1)
+})
+
+t.test('a new database is announced loudly and marked; once deleted, the start refuses instead of making a fresh one', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'claimledger-server-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const path = join(dir, 'claims.db')
+  const env = { DATABASE_PATH: path, ADMIN_API_KEY: 'scripted-deployment-key-0123456789abcdef' }
+  const warning = /"level":40,.*"msg":"created a NEW, EMPTY database/
+
+  const first = await startServer(env)
+  t.match(first.output(), warning, 'the first start warns that it created a database')
+  t.ok(existsSync(`${path}.created`), 'and leaves a marker beside it')
+  t.equal(await stop(first), 0)
+  const second = await startServer(env)
+  t.notMatch(second.output(), /NEW, EMPTY/, 'a start on the existing database does not')
+  t.equal(await stop(second), 0)
+
+  for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true })
+  const refused = await runToExit(['dist/server.js'], { ...env, PORT: '0' })
+  t.equal(refused.code, 1)
+  t.match(refused.stderr, new RegExp('^DATABASE_PATH ".*claims\\.db" is missing, but a Claimledger database was there .*' +
+    'restore it from a backup, or delete the marker to start afresh with a new, empty database\n$'))
+  t.notOk(existsSync(path), 'no fresh database was made')
+
+  rmSync(`${path}.created`)
+  const afresh = await startServer(env)
+  t.match(afresh.output(), warning, 'with the marker deleted, it starts afresh, loudly')
+  t.equal(await stop(afresh), 0)
 })
 
 t.test('a fatal signal ends the server by that signal, not with a graceful close that would loop on a real fault', async (t) => {
