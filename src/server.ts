@@ -41,7 +41,7 @@ function announceKey (key: string, config: Config) {
 
 /** Prepares the database (bootstrap key, seeds) and starts listening. */
 export async function start (config: Config): Promise<FastifyInstance> {
-  const database = openDatabase(config.databasePath)
+  const database = openDatabase(config.databasePath, { minFreeBytes: config.databaseMinFreeBytes })
   const app = await buildApp(config, database, { logger: loggerOptions(config) })
   app.addHook('onClose', async () => database.close())
   const { stores } = app

@@ -12,7 +12,7 @@ import Database from 'better-sqlite3'
 import t from 'tap'
 import { DatabaseUnavailable } from '../src/db/errors.js'
 import { openDatabase } from '../src/db/open.js'
-import { runToExit, unprivileged } from './process.js'
+import { runToExit, startServer, stop, unprivileged } from './process.js'
 
 t.setTimeout(180_000)
 
@@ -106,4 +106,18 @@ t.test('the server exits 1 and the CLI 2, each with that one line (read-only pla
     t.match(cli.stderr, new RegExp(`^claimledger: DATABASE_PATH "${escape(path)}" .*\n$`), `${what}: one line`)
     t.match(cli.stderr, reason, what)
   }
+})
+
+t.test('a database file made read-only under a running server fails /ready (a restart could not write it)', async (t) => {
+  const path = join(dir, 'running', 'claims.db')
+  mkdirSync(join(dir, 'running'))
+  if (unprivileged.uid !== undefined) chownSync(join(dir, 'running'), unprivileged.uid, unprivileged.gid as number)
+  const server = await startServer({ DATABASE_PATH: path, ADMIN_API_KEY: 'path-test-key-0123456789abcdefghijklmnop' }, unprivileged)
+  t.teardown(() => { server.child.kill('SIGKILL') })
+  t.equal((await fetch(`${server.base}/ready`)).status, 200)
+  chmodSync(path, 0o444)
+  const ready = await fetch(`${server.base}/ready`)
+  t.equal(ready.status, 503)
+  t.match(await ready.json(), { status: 503, detail: 'the database file is read-only' })
+  t.equal(await stop(server), 0)
 })

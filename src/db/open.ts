@@ -6,6 +6,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { ensureMarker, foreignDatabase, openFailure, prepareLocation } from './location.js'
 import * as schema from './schema.js'
+import { faultMemory, watchFile } from './watch.js'
 
 export type Db = BetterSQLite3Database<typeof schema>
 
@@ -18,6 +19,8 @@ export interface Database_ {
    * (BEGIN IMMEDIATE) so a read-then-write such as "read the audit head, append" can
    * never interleave with another process; nested calls become savepoints.
    * `fn` must be synchronous: better-sqlite3 rejects a function that returns a promise.
+   * A top-level call first checks that the file is still in place (DatabaseUnavailable
+   * 'gone' if not), and remembers a storage fault for `readiness`.
    */
   transaction: <T>(fn: () => T) => T
   /**
@@ -26,11 +29,19 @@ export interface Database_ {
    * rows read here stay valid while it stands still.
    */
   dataVersion: () => number
-  /** undefined when the database answers and every migration is applied; else why not. */
+  /**
+   * undefined when the database answers, is fully migrated and can take writes (its file in
+   * place and writable, enough free disk, no recent failed write); else why not.
+   */
   readiness: () => string | undefined
   /** True when this open created the database file (never for `:memory:`). */
   created: boolean
   close: () => void
+}
+
+export interface OpenOptions {
+  /** Below this many free bytes on the database's disk, `readiness` fails; 0 (default) skips the check. */
+  minFreeBytes?: number
 }
 
 export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations')
@@ -88,11 +99,13 @@ function isForeign (sqlite: Database.Database): boolean {
  * although Claimledger created a database there before: see location.ts) throws
  * DatabaseUnavailable, whose message is one line naming DATABASE_PATH.
  */
-export function openDatabase (path: string): Database_ {
+export function openDatabase (path: string, options: OpenOptions = {}): Database_ {
   const file = path === ':memory:' ? undefined : resolve(path)
   const created = file !== undefined && prepareLocation(file)
   const sqlite = connect(path, file)
   if (file !== undefined) ensureMarker(file, created)
+  const watch = file === undefined ? undefined : watchFile(file, options.minFreeBytes ?? 0)
+  const faults = faultMemory()
   const db = drizzle(sqlite, { schema })
   const dataVersion = sqlite.prepare('PRAGMA data_version').pluck()
   const applied = sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck()
@@ -102,8 +115,21 @@ export function openDatabase (path: string): Database_ {
     sqlite,
     created,
     dataVersion: () => dataVersion.get() as number,
-    transaction: (fn) => sqlite.transaction(fn).immediate(),
+    transaction: (fn) => {
+      if (sqlite.inTransaction) return sqlite.transaction(fn).immediate()
+      try {
+        watch?.assertInPlace()
+        const result = sqlite.transaction(fn).immediate()
+        faults.cleared()
+        return result
+      } catch (error) {
+        faults.note(error)
+        throw error
+      }
+    },
     readiness: () => {
+      const why = watch?.problem() ?? faults.problem()
+      if (why !== undefined) return why
       try {
         const missing = expected - (applied.get() as number)
         return missing > 0 ? `${missing} migration(s) not applied` : undefined
