@@ -39,8 +39,11 @@ function announceKey (key: string, config: Config) {
   ].join('\n'))
 }
 
-/** Prepares the database (bootstrap key, seeds) and starts listening. */
-export async function start (config: Config): Promise<FastifyInstance> {
+/**
+ * Prepares the database (bootstrap key, seeds) and starts listening; `beforeListen` gets the
+ * app just before the socket opens.
+ */
+export async function start (config: Config, beforeListen: (app: FastifyInstance) => void = () => {}): Promise<FastifyInstance> {
   const database = openDatabase(config.databasePath, { minFreeBytes: config.databaseMinFreeBytes })
   const app = await buildApp(config, database, { logger: loggerOptions(config) })
   app.addHook('onClose', async () => database.close())
@@ -62,6 +65,7 @@ export async function start (config: Config): Promise<FastifyInstance> {
     app.log.info(seeded, 'seed data loaded')
   }
 
+  beforeListen(app)
   try {
     await app.listen({ port: config.port, host: config.host })
   } finally {
@@ -98,18 +102,12 @@ function startFailure (error: unknown, config: Config): string | undefined {
  */
 const FATAL_SIGNALS: closeWithGrace.AllEvents[] = ['SIGBUS', 'SIGSEGV', 'SIGILL', 'SIGFPE']
 
-/** Starts serving and closes gracefully on SIGINT/SIGTERM (or an uncaught error). */
-export async function serve () {
-  const config = configOrExit()
-  let app: FastifyInstance
-  try {
-    app = await start(config)
-  } catch (error) {
-    const line = startFailure(error, config)
-    if (line === undefined) throw error
-    process.stderr.write(line + '\n')
-    process.exit(1)
-  }
+/**
+ * Closes `app` gracefully on SIGINT/SIGTERM (or an uncaught error). Installed before the
+ * socket opens: a SIGTERM sent as soon as "listening" is logged (by a supervisor, a test)
+ * would otherwise meet the default action and kill the process uncleanly.
+ */
+function closeGracefully (app: FastifyInstance) {
   closeWithGrace({ delay: 10_000, skip: FATAL_SIGNALS }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, 'closing after an uncaught error')
     else app.log.info({ signal }, 'shutting down')
@@ -122,6 +120,19 @@ export async function serve () {
       clearInterval(sweep)
     }
   })
+}
+
+/** Starts serving, closing gracefully on SIGINT/SIGTERM; a failure of the environment ends it with one line. */
+export async function serve () {
+  const config = configOrExit()
+  try {
+    await start(config, closeGracefully)
+  } catch (error) {
+    const line = startFailure(error, config)
+    if (line === undefined) throw error
+    process.stderr.write(line + '\n')
+    process.exit(1)
+  }
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await serve()
