@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { systemContext } from '../src/audit/ledger.js'
 import type { ClaimCreate } from '../src/claims/schemas.js'
 import { newId } from '../src/db/ids.js'
+import { markerPath } from '../src/db/location.js'
 import { migrationsFolder, openDatabase } from '../src/db/open.js'
 import type { ReviewCreate } from '../src/reviews/schemas.js'
 import { createStores, type Stores } from '../src/stores.js'
@@ -74,6 +75,7 @@ export function ensureDataset (claims: number, log: (line: string) => void): Dat
   // Built under a temporary name and renamed at the end: an interrupted build is never reused.
   const building = path + '.building'
   for (const suffix of ['', '-wal', '-shm']) rmSync(building + suffix, { force: true })
+  rmSync(markerPath(building), { force: true })
   const meta = build(building, claims, log)
   renameSync(building, path)
   writeFileSync(metaPath, JSON.stringify(meta, null, 2) + '\n')

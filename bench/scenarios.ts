@@ -4,6 +4,7 @@
  */
 import { copyFileSync, constants, rmSync } from 'node:fs'
 import Database from 'better-sqlite3'
+import { markerPath } from '../src/db/location.js'
 import { encodeCursor } from '../src/http/pagination.js'
 import { prng, type Prng } from './corpus.js'
 import type { Dataset } from './generate.js'
@@ -28,7 +29,7 @@ export interface RunCopy {
  */
 export function copyForRun (dataset: Dataset, claims: number): RunCopy {
   const path = dataset.path.replace(/\.db$/, '.run.db')
-  const remove = () => { for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true }) }
+  const remove = () => { for (const file of [path, `${path}-wal`, `${path}-shm`, markerPath(path)]) rmSync(file, { force: true }) }
   remove()
   // A reflink where the filesystem can (instant), else a plain copy.
   copyFileSync(dataset.path, path, constants.COPYFILE_FICLONE)

@@ -13,10 +13,11 @@ import { exportStream } from './claims/export.js'
 import { csvRecords, importRecords, ndjsonRecords } from './claims/import.js'
 import { exportQuery } from './claims/schemas.js'
 import { backup, restore } from './cli/backup.js'
-import { cliDatabasePath, withStores } from './cli/database.js'
+import { withStores } from './cli/database.js'
 import { Fatal } from './cli/fatal.js'
 import { assertReadable } from './cli/files.js'
 import { runReview } from './cli/review.js'
+import { failureLine } from './db/errors.js'
 import { invalid, Problem } from './http/problems.js'
 import { loadSeeds } from './seed.js'
 import { configOrExit, serve } from './server.js'
@@ -165,7 +166,7 @@ export function buildCli (): Command {
     .description('copy the database while the server runs (a consistent snapshot), then check the copy and its chain')
     .option('--timeout <seconds>', 'give up after this long', (v) => positiveInt(v, 86_400), 3600)
     .action(async (path: string, opts: { timeout: number }) => {
-      const source = cliDatabasePath(false)
+      const source = await withStores(false, (_stores, database) => database.sqlite.name)
       const started = Date.now()
       const copy = await backup(source, path, { timeoutMs: opts.timeout * 1000, progress: process.stderr.isTTY, log: (line) => console.error(line) })
       const head = copy.chain.ok ? copy.chain.head : null
@@ -201,7 +202,10 @@ try {
   await buildCli().parseAsync(process.argv)
 } catch (error) {
   // Expected failures get one line; anything else is a bug and keeps its stack.
-  if (!(error instanceof Fatal || error instanceof InvalidArgumentError || error instanceof Problem)) throw error
-  console.error(`claimledger: ${error.message}`)
+  const line = error instanceof Fatal || error instanceof InvalidArgumentError || error instanceof Problem
+    ? error.message
+    : failureLine(error)
+  if (line === undefined) throw error
+  console.error(`claimledger: ${line}`)
   process.exitCode = 2
 }

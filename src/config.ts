@@ -11,6 +11,7 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default('./data/claims.db'),
+  DATABASE_MIN_FREE_MB: z.coerce.number().int().min(0).max(1_000_000).default(64),
   ADMIN_API_KEY: z.string().max(256).regex(/^\S+$/, 'must not contain whitespace').optional(),
   SEED: boolean.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -26,6 +27,8 @@ const toConfig = (e: z.output<typeof schema>) => Object.freeze({
   port: e.PORT,
   host: e.HOST,
   databasePath: e.DATABASE_PATH,
+  /** /ready fails when the database's disk has less free space than this (0: never). */
+  databaseMinFreeBytes: e.DATABASE_MIN_FREE_MB * 1024 * 1024,
   adminApiKey: e.ADMIN_API_KEY,
   /** undefined: seed only an empty database (the default). */
   seed: e.SEED,

@@ -8,7 +8,9 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import { systemContext } from './audit/ledger.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
+import { failureLine } from './db/errors.js'
 import { newId } from './db/ids.js'
+import { markerPath } from './db/location.js'
 import { openDatabase } from './db/open.js'
 import { isEmpty, loadSeeds } from './seed.js'
 
@@ -37,12 +39,20 @@ function announceKey (key: string, config: Config) {
   ].join('\n'))
 }
 
-/** Prepares the database (bootstrap key, seeds) and starts listening. */
-export async function start (config: Config): Promise<FastifyInstance> {
-  const database = openDatabase(config.databasePath)
+/**
+ * Prepares the database (bootstrap key, seeds) and starts listening; `beforeListen` gets the
+ * app just before the socket opens.
+ */
+export async function start (config: Config, beforeListen: (app: FastifyInstance) => void = () => {}): Promise<FastifyInstance> {
+  const database = openDatabase(config.databasePath, { minFreeBytes: config.databaseMinFreeBytes })
   const app = await buildApp(config, database, { logger: loggerOptions(config) })
   app.addHook('onClose', async () => database.close())
   const { stores } = app
+  if (database.created) {
+    // Loud on purpose: a wrong DATABASE_PATH (or a lost file) looks like this too.
+    app.log.warn({ databasePath: config.databasePath, marker: markerPath(config.databasePath) },
+      'created a NEW, EMPTY database: if you expected existing data, stop and check DATABASE_PATH')
+  }
 
   const bootstrap = stores.apiKeys.bootstrap(systemContext('bootstrap', newId()), config.adminApiKey)
   if (bootstrap.revoked === true) app.log.warn('ADMIN_API_KEY names a revoked key: it stays revoked')
@@ -55,6 +65,7 @@ export async function start (config: Config): Promise<FastifyInstance> {
     app.log.info(seeded, 'seed data loaded')
   }
 
+  beforeListen(app)
   try {
     await app.listen({ port: config.port, host: config.host })
   } finally {
@@ -75,18 +86,29 @@ export function configOrExit (): Config {
   }
 }
 
-/** Starts serving and closes gracefully on SIGINT/SIGTERM (or an uncaught error). */
-export async function serve () {
-  let app: FastifyInstance
-  try {
-    app = await start(configOrExit())
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw error
-    process.stderr.write(`Cannot listen: ${(error as Error).message} (set PORT or HOST)\n`)
-    process.exit(1)
+/** Why the start failed, as one line, for a failure that is the environment's and not a bug. */
+function startFailure (error: unknown, config: Config): string | undefined {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    return `Cannot listen: ${(error as Error).message} (set PORT or HOST)`
   }
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  return failureLine(error, config.databasePath)
+}
+
+/**
+ * Fatal signals crash the process instead of closing it gracefully: a SIGBUS raised inside
+ * SQLite's memory-mapped I/O returns to the faulting instruction after any JS handler, so
+ * handling it meant a 100%-CPU loop instead of an exit (and a restart by the supervisor).
+ */
+const FATAL_SIGNALS: closeWithGrace.AllEvents[] = ['SIGBUS', 'SIGSEGV', 'SIGILL', 'SIGFPE']
+
+/**
+ * Closes `app` gracefully on SIGINT/SIGTERM (or an uncaught error). Installed before the
+ * socket opens: a SIGTERM sent as soon as "listening" is logged (by a supervisor, a test)
+ * would otherwise meet the default action and kill the process uncleanly.
+ */
+function closeGracefully (app: FastifyInstance) {
+  closeWithGrace({ delay: 10_000, skip: FATAL_SIGNALS }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, 'closing after an uncaught error')
     else app.log.info({ signal }, 'shutting down')
     // Requests in flight finish; keep-alive connections that go idle after that are closed
@@ -98,6 +120,19 @@ export async function serve () {
       clearInterval(sweep)
     }
   })
+}
+
+/** Starts serving, closing gracefully on SIGINT/SIGTERM; a failure of the environment ends it with one line. */
+export async function serve () {
+  const config = configOrExit()
+  try {
+    await start(config, closeGracefully)
+  } catch (error) {
+    const line = startFailure(error, config)
+    if (line === undefined) throw error
+    process.stderr.write(line + '\n')
+    process.exit(1)
+  }
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await serve()

@@ -39,7 +39,7 @@ export interface Harness {
 export async function harness (t: TapLike, env: Record<string, string> = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'claimledger-test-'))
   const config = loadConfig({ DATABASE_PATH: join(dir, 'claims.db'), ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', ...env })
-  const database = openDatabase(config.databasePath)
+  const database = openDatabase(config.databasePath, { minFreeBytes: config.databaseMinFreeBytes })
   const app = await buildApp(config, database, { validateResponses: true })
   const ctx = systemContext('test', newId())
   app.stores.apiKeys.bootstrap(ctx, ADMIN_KEY)

@@ -3,46 +3,14 @@
  * process on a real socket (config from the environment, migrations, seed, first-start
  * key, graceful SIGTERM). Also the `claimledger` command from `bin/`.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { ensureBuilt } from './helpers.js'
+import { node, runToExit, startServer, stop } from './process.js'
 
-const root = ensureBuilt()
 t.setTimeout(180_000)
-
-const node = (args: string[], env: Record<string, string>) =>
-  spawn(process.execPath, args, { cwd: root, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-
-interface Running { child: ChildProcess, base: string, output: () => string }
-
-/** Starts the server and resolves once it logs its listening address. */
-async function startServer (env: Record<string, string>): Promise<Running> {
-  const child = node(['dist/server.js'], { PORT: '0', LOG_LEVEL: 'info', ...env })
-  let output = ''
-  child.stdout?.on('data', (chunk) => { output += String(chunk) })
-  child.stderr?.on('data', (chunk) => { output += String(chunk) })
-  const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start:\n' + output)), 30_000)
-    const check = () => {
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match !== null) { clearTimeout(timer); resolve(match[1] as string) }
-    }
-    child.stdout?.on('data', check)
-    child.once('exit', () => { clearTimeout(timer); reject(new Error('server exited:\n' + output)) })
-  })
-  return { child, base, output: () => output }
-}
-
-async function stop (running: Running): Promise<number | null> {
-  const exited = once(running.child, 'exit')
-  running.child.kill('SIGTERM')
-  const [code] = await exited
-  return code as number | null
-}
 
 t.test('first start: migrates, seeds, prints one admin key, serves it over HTTP, stops on SIGTERM', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'claimledger-server-'))
@@ -132,4 +100,44 @@ t.test('the claimledger command writes through the stores, so the audit log show
   t.ok(((await claims.json()) as { items: unknown[] }).items.length >= 12, 'the restored copy has the seeded claims')
   t.equal(await stop(restored), 0)
   t.equal((await run('keys', 'create', '--name', 'x', '--role', 'boss')).code, 1)
+})
+
+t.test('a new database is announced loudly and marked; once deleted, the start refuses instead of making a fresh one', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'claimledger-server-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const path = join(dir, 'claims.db')
+  const env = { DATABASE_PATH: path, ADMIN_API_KEY: 'scripted-deployment-key-0123456789abcdef' }
+  const warning = /"level":40,.*"msg":"created a NEW, EMPTY database/
+
+  const first = await startServer(env)
+  t.match(first.output(), warning, 'the first start warns that it created a database')
+  t.ok(existsSync(`${path}.created`), 'and leaves a marker beside it')
+  t.equal(await stop(first), 0)
+  const second = await startServer(env)
+  t.notMatch(second.output(), /NEW, EMPTY/, 'a start on the existing database does not')
+  t.equal(await stop(second), 0)
+
+  for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true })
+  const refused = await runToExit(['dist/server.js'], { ...env, PORT: '0' })
+  t.equal(refused.code, 1)
+  t.match(refused.stderr, new RegExp('^DATABASE_PATH ".*claims\\.db" is missing, but a Claimledger database was there .*' +
+    'restore it from a backup, or delete the marker to start afresh with a new, empty database\n$'))
+  t.notOk(existsSync(path), 'no fresh database was made')
+
+  rmSync(`${path}.created`)
+  const afresh = await startServer(env)
+  t.match(afresh.output(), warning, 'with the marker deleted, it starts afresh, loudly')
+  t.equal(await stop(afresh), 0)
+})
+
+t.test('a fatal signal ends the server by that signal, not with a graceful close that would loop on a real fault', async (t) => {
+  for (const signal of ['SIGBUS', 'SIGSEGV'] as const) {
+    const server = await startServer({ DATABASE_PATH: ':memory:', ADMIN_API_KEY: 'scripted-deployment-key-0123456789abcdef' })
+    const exited = once(server.child, 'exit')
+    server.child.kill(signal)
+    const [code, endedBy] = await exited
+    t.equal(endedBy, signal, `${signal} ends the process`)
+    t.equal(code, null)
+    t.notMatch(server.output(), /shutting down/, `${signal} is not handled as a request to close`)
+  }
 })

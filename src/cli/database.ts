@@ -11,21 +11,23 @@ import { configOrExit } from '../server.js'
 import { createStores, type Stores } from '../stores.js'
 import { Fatal } from './fatal.js'
 
-/** DATABASE_PATH, announced on stderr; Fatal if there is no database there and `create` is false. */
-export function cliDatabasePath (create: boolean): string {
+/** DATABASE_PATH; Fatal if there is no database there and `create` is false. */
+function cliDatabasePath (create: boolean): string {
   const path = configOrExit().databasePath
   const shown = path === ':memory:' ? path : resolve(path)
   if (!create && path !== ':memory:' && !existsSync(path)) {
     throw new Fatal(`no database at ${shown} (DATABASE_PATH): run this where the server runs, or set DATABASE_PATH ` +
       'to its database; to make a new one, use `claimledger migrate` or this command\'s --create')
   }
-  process.stderr.write(`claimledger: database ${shown}\n`)
   return path
 }
 
 /** Runs `fn` on the configured database and closes it, whatever happens. */
 export async function withStores<T> (create: boolean, fn: (stores: Stores, database: Database_) => T | Promise<T>): Promise<T> {
-  const database = openDatabase(cliDatabasePath(create))
+  const path = cliDatabasePath(create)
+  const database = openDatabase(path)
+  // Named once it opened: a path that cannot be opened gets its one-line reason instead.
+  process.stderr.write(`claimledger: database ${path === ':memory:' ? path : resolve(path)}\n`)
   try {
     return await fn(createStores(database), database)
   } finally {

@@ -1,10 +1,12 @@
-import { mkdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { ensureMarker, foreignDatabase, openFailure, prepareLocation } from './location.js'
 import * as schema from './schema.js'
+import { faultMemory, watchFile } from './watch.js'
 
 export type Db = BetterSQLite3Database<typeof schema>
 
@@ -17,6 +19,8 @@ export interface Database_ {
    * (BEGIN IMMEDIATE) so a read-then-write such as "read the audit head, append" can
    * never interleave with another process; nested calls become savepoints.
    * `fn` must be synchronous: better-sqlite3 rejects a function that returns a promise.
+   * A top-level call first checks that the file is still in place (DatabaseUnavailable
+   * 'gone' if not), and remembers a storage fault for `readiness`.
    */
   transaction: <T>(fn: () => T) => T
   /**
@@ -25,9 +29,19 @@ export interface Database_ {
    * rows read here stay valid while it stands still.
    */
   dataVersion: () => number
-  /** undefined when the database answers and every migration is applied; else why not. */
+  /**
+   * undefined when the database answers, is fully migrated and can take writes (its file in
+   * place and writable, enough free disk, no recent failed write); else why not.
+   */
   readiness: () => string | undefined
+  /** True when this open created the database file (never for `:memory:`). */
+  created: boolean
   close: () => void
+}
+
+export interface OpenOptions {
+  /** Below this many free bytes on the database's disk, `readiness` fails; 0 (default) skips the check. */
+  minFreeBytes?: number
 }
 
 export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations')
@@ -36,6 +50,38 @@ export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)),
 function migrationCount (): number {
   const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as { entries: unknown[] }
   return journal.entries.length
+}
+
+/**
+ * Opens `path` (`file`: its absolute form, undefined for `:memory:`) and migrates it; a
+ * failure that is about the file becomes one line naming DATABASE_PATH.
+ */
+function connect (path: string, file: string | undefined): Database.Database {
+  let sqlite: Database.Database | undefined
+  try {
+    sqlite = new Database(path)
+    // Before any pragma that writes (journal_mode): someone else's database stays untouched,
+    // and a file that is not a database at all fails here, on this first read.
+    if (file !== undefined && isForeign(sqlite)) throw foreignDatabase(file)
+    sqlite.pragma('journal_mode = WAL')
+    sqlite.pragma('synchronous = NORMAL')
+    sqlite.pragma('foreign_keys = ON')
+    sqlite.pragma('busy_timeout = 5000')
+    // Statement journals (any statement that fires a trigger, every savepoint) in memory, not
+    // in temporary files: the audit append took half the time with them (bench: raw inserts).
+    sqlite.pragma('temp_store = MEMORY')
+    migrate(drizzle(sqlite, { schema }), { migrationsFolder })
+    return sqlite
+  } catch (error) {
+    sqlite?.close()
+    throw file === undefined ? error : openFailure(error, file)
+  }
+}
+
+function isForeign (sqlite: Database.Database): boolean {
+  const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+    .pluck().all() as string[]
+  return tables.length > 0 && !tables.includes('__drizzle_migrations')
 }
 
 /**
@@ -48,30 +94,45 @@ function migrationCount (): number {
  * together, so the chain stays valid. `busy_timeout` makes a second process (the CLI
  * beside a running server) wait for the lock instead of failing at once. `temp_store` is
  * explained where it is set.
+ *
+ * A path that cannot serve (a directory, not a database, damaged, read-only, or missing
+ * although Claimledger created a database there before: see location.ts) throws
+ * DatabaseUnavailable, whose message is one line naming DATABASE_PATH.
  */
-export function openDatabase (path: string): Database_ {
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true })
-  const sqlite = new Database(path)
-  sqlite.pragma('journal_mode = WAL')
-  sqlite.pragma('synchronous = NORMAL')
-  sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma('busy_timeout = 5000')
-  // Statement journals (any statement that fires a trigger, every savepoint) in memory, not
-  // in temporary files: the audit append took half the time with them (bench: raw inserts).
-  sqlite.pragma('temp_store = MEMORY')
+export function openDatabase (path: string, options: OpenOptions = {}): Database_ {
+  const file = path === ':memory:' ? undefined : resolve(path)
+  const created = file !== undefined && prepareLocation(file)
+  const sqlite = connect(path, file)
+  if (file !== undefined) ensureMarker(file, created)
+  const watch = file === undefined ? undefined : watchFile(file, options.minFreeBytes ?? 0)
+  const faults = faultMemory()
   const db = drizzle(sqlite, { schema })
-  migrate(db, { migrationsFolder })
   const dataVersion = sqlite.prepare('PRAGMA data_version').pluck()
+  const applied = sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck()
+  const expected = migrationCount()
   return {
     db,
     sqlite,
+    created,
     dataVersion: () => dataVersion.get() as number,
-    transaction: (fn) => sqlite.transaction(fn).immediate(),
-    readiness: () => {
+    transaction: (fn) => {
+      if (sqlite.inTransaction) return sqlite.transaction(fn).immediate()
       try {
-        const applied = (sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n
-        const expected = migrationCount()
-        return applied >= expected ? undefined : `${expected - applied} migration(s) not applied`
+        watch?.assertInPlace()
+        const result = sqlite.transaction(fn).immediate()
+        faults.cleared()
+        return result
+      } catch (error) {
+        faults.note(error)
+        throw error
+      }
+    },
+    readiness: () => {
+      const why = watch?.problem() ?? faults.problem()
+      if (why !== undefined) return why
+      try {
+        const missing = expected - (applied.get() as number)
+        return missing > 0 ? `${missing} migration(s) not applied` : undefined
       } catch {
         return 'the database cannot be read'
       }

@@ -41,5 +41,7 @@ export const problemExamples: Record<number, unknown> = {
     { errors: [{ path: '/evidence', message: 'must have at least one item for a corroborated verdict' }] }),
   429: problem(429, 'rate-limited', 'Too many requests', 'This API key may make 1200 requests a minute; retry in 17 s',
     '/v1/claims'),
-  503: problem(503, 'not-ready', 'Service unavailable', 'the database cannot be read', '/ready')
+  503: problem(503, 'not-ready', 'Service unavailable', 'the database cannot be read', '/ready'),
+  507: problem(507, 'insufficient-storage', 'Insufficient storage',
+    'The database\'s disk is full, so nothing was written; retry once an operator has freed space', '/v1/claims')
 }

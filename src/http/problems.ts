@@ -5,6 +5,7 @@
  */
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { storageFault, type StorageFault } from '../db/errors.js'
 import { trackAllowedMethods } from './methods.js'
 
 export const PROBLEM_BASE = 'https://claimledger.dev/problems/'
@@ -69,6 +70,30 @@ const frameworkProblems: Record<string, [number, string, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload-too-large', 'Payload too large']
 }
 
+/**
+ * The database's storage failing, told honestly (and never with SQL or a path): the client
+ * did nothing wrong, and a failed write never leaves anything behind (SQLite rolls the
+ * transaction back), which the details say so that a client knows a retry is safe.
+ */
+const storageProblems: Record<StorageFault, [number, string, string, string]> = {
+  full: [507, 'insufficient-storage', 'Insufficient storage',
+    'The database\'s disk is full, so nothing was written; retry once an operator has freed space'],
+  'read-only': [503, 'database-read-only', 'Database is read-only',
+    'The database cannot be written (its file or disk is read-only), so nothing was written'],
+  damaged: [503, 'database-damaged', 'Database file is damaged',
+    'The database file is damaged and an operator must restore it from a backup; this request changed nothing'],
+  io: [503, 'storage-error', 'Storage error', 'The database\'s disk failed to read or write; this request changed nothing'],
+  gone: [503, 'database-missing', 'Database file is missing',
+    'The database file was deleted or replaced while the service ran, so nothing was written; an operator must restore it'],
+  // Another process (the CLI) held the write lock past busy_timeout: worth a retry.
+  busy: [503, 'busy', 'Service unavailable', 'The database is busy; retry shortly']
+}
+
+function storageProblem (fault: StorageFault): Problem {
+  const [status, slug, title, detail] = storageProblems[fault]
+  return new Problem(status, slug, title, detail, {}, fault === 'busy' ? { 'retry-after': '1' } : {})
+}
+
 type ValidationItem = NonNullable<FastifyError['validation']>[number]
 
 /** One entry per offending field; an unknown-keys issue names each unknown key as its own path. */
@@ -81,7 +106,8 @@ function fieldErrors (v: ValidationItem): FieldError[] {
   return [{ path: base, message: v.message ?? 'is invalid' }]
 }
 
-function toProblem (error: FastifyError): Problem {
+/** The one mapping from anything thrown to the problem a client sees. */
+export function toProblem (error: FastifyError): Problem {
   if (error instanceof Problem) return error
   if (Array.isArray(error.validation)) {
     const where = error.validationContext ?? 'request'
@@ -102,10 +128,8 @@ function toProblem (error: FastifyError): Problem {
   if (error instanceof SyntaxError && error.statusCode === 400) {
     return new Problem(400, 'malformed-json', 'Malformed JSON', error.message)
   }
-  // Another process (the CLI) held the write lock past busy_timeout: worth a retry.
-  if (error.code === 'SQLITE_BUSY') {
-    return new Problem(503, 'busy', 'Service unavailable', 'The database is busy; retry shortly', {}, { 'retry-after': '1' })
-  }
+  const fault = storageFault(error)
+  if (fault !== undefined) return storageProblem(fault)
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) {
     return new Problem(status, 'http-' + status, STATUS_CODES[status] ?? 'Client error', error.message)

@@ -92,7 +92,9 @@ const problemDescriptions: Record<number, string> = {
   415: 'Unsupported Content-Type',
   422: 'Well-formed but breaks a rule',
   429: 'Rate limited: too many requests for this API key this minute (`Retry-After`)',
-  503: 'Not ready: the database is unreachable or not fully migrated'
+  503: 'Service unavailable: the database cannot take this now (busy, then with `Retry-After`; read-only; its file ' +
+    'damaged, deleted or replaced; a disk error; or, for /ready, not migrated or nearly out of disk); nothing was written',
+  507: 'Insufficient storage: the database\'s disk is full; nothing was written'
 }
 
 /** Response entries for error statuses, documented as `application/problem+json`. */

@@ -78,10 +78,15 @@ async function docs (app: FastifyInstance, opts: { version: string }) {
     schema: { tags: ['Service'], summary: 'This OpenAPI 3.1 document', response: { 200: exemplified(z.record(z.string(), z.unknown()), documentHead) } }
   }, async () => app.swagger())
 
-  /** Routes that read a body can also answer 413 and 415: documented once, here. */
+  /**
+   * Documented once, here: routes that read a body can also answer 413 and 415, and routes
+   * that write can answer 503 and 507 when the database's storage fails (http/problems.ts).
+   */
   app.addHook('onRoute', (route) => {
-    if (route.schema?.body === undefined) return
-    route.schema.response = { ...(route.schema.response as object), ...problems(413, 415) }
+    const writes = route.url.startsWith('/v1') && [route.method].flat().some((method) => method !== 'GET' && method !== 'HEAD')
+    const statuses = [...(route.schema?.body === undefined ? [] : [413, 415]), ...(writes ? [503, 507] : [])]
+    if (route.schema === undefined || statuses.length === 0) return
+    route.schema.response = { ...(route.schema.response as object), ...problems(...statuses) }
   })
 }
 
