@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { cursorParam, limitParam } from '../http/pagination.js'
-import { pageOf, timestamp } from '../http/schemas.js'
+import { pageOf, timestamp, wellFormedString } from '../http/schemas.js'
 import { ROLES } from '../auth/roles.js'
 
 export const auditEvent = z.object({
@@ -23,10 +23,10 @@ const seq = z.coerce.number().int().min(0)
 
 export const auditQuery = z.strictObject({
   after: seq.optional().describe('Only events with seq greater than this (a change-feed position)'),
-  entityType: z.string().trim().min(1).max(50).optional(),
-  entityId: z.string().trim().min(1).max(100).optional(),
-  actor: z.string().trim().min(1).max(100).optional().describe('API key id of the actor'),
-  action: z.string().trim().min(1).max(100).optional(),
+  entityType: wellFormedString().trim().min(1).max(50).optional(),
+  entityId: wellFormedString().trim().min(1).max(100).optional(),
+  actor: wellFormedString().trim().min(1).max(100).optional().describe('API key id of the actor'),
+  action: wellFormedString().trim().min(1).max(100).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100).describe('1..1000, default 100'),
   cursor: cursorParam
 })

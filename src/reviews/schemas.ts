@@ -39,7 +39,7 @@ export type Review = z.infer<typeof review>
 export type ReviewCreate = z.output<typeof reviewCreate>
 
 export const bulkReviewItem = reviewCreate.extend({
-  claimId: z.string().describe('The claim to review'),
+  claimId: uuid.describe('The claim to review'),
   expectedVersion: z.number().int().min(1).optional()
     .describe('Apply only if the claim is at this version (the bulk If-Match), else this item fails with 412')
 }).meta({ id: 'BulkReviewItem' })

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { cursorParam, limitParam } from '../http/pagination.js'
-import { blankAsMissing, calendarDate, httpUrl, optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
+import { blankAsMissing, calendarDate, httpUrl, optionalText, pageOf, requiredText, timestamp, uuid, wellFormedString } from '../http/schemas.js'
 
 export const sourceKind = z.enum(['article', 'broadcast', 'transcript', 'social_post', 'press_release', 'report', 'other'])
 
@@ -36,8 +36,8 @@ export const sourceUpdate = z.strictObject({
 }).meta({ id: 'SourceUpdate', description: 'Fields to change; absent fields stay as they are, null clears.' })
 
 export const sourceListQuery = z.strictObject({
-  q: z.string().trim().min(1).max(500).optional().describe('Title prefix, case-insensitive'),
-  publisher: z.string().trim().min(1).max(200).optional().describe('Exact publisher, case-insensitive'),
+  q: wellFormedString().trim().min(1).max(500).optional().describe('Title prefix, case-insensitive'),
+  publisher: wellFormedString().trim().min(1).max(200).optional().describe('Exact publisher, case-insensitive'),
   limit: limitParam,
   cursor: cursorParam
 })

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { cursorParam, limitParam } from '../http/pagination.js'
-import { optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
+import { optionalText, pageOf, requiredText, timestamp, uuid, wellFormedString } from '../http/schemas.js'
 
 export const speakerKind = z.enum(['person', 'organization', 'government', 'other'])
 
@@ -34,7 +34,7 @@ export const speakerUpdate = z.strictObject({
 }).meta({ id: 'SpeakerUpdate', description: 'Fields to change; absent fields stay as they are, null clears.' })
 
 export const speakerListQuery = z.strictObject({
-  q: z.string().trim().min(1).max(200).optional().describe('Name or alias prefix, case-insensitive'),
+  q: wellFormedString().trim().min(1).max(200).optional().describe('Name or alias prefix, case-insensitive'),
   limit: limitParam,
   cursor: cursorParam
 })
