@@ -8,6 +8,7 @@ import secureJson from 'secure-json-parse'
 import { z } from 'zod'
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import auditRoutes from './audit/routes.js'
+import { createAuthFailures } from './auth/failures.js'
 import guard from './auth/guard.js'
 import authRoutes from './auth/routes.js'
 import claimRoutes from './claims/routes.js'
@@ -112,9 +113,11 @@ export async function buildApp (config: Config, database: Database_, options: Bu
   app.decorate('stores', createStores(database))
 
   await app.register(protection, { config })
-  await app.register(guard, { apiKeys: app.stores.apiKeys })
+  // Shared by the guard and /metrics: a wrong API key and a wrong metrics token both count.
+  const authFailures = createAuthFailures({ perMinute: config.authFailuresPerMinute })
+  await app.register(guard, { apiKeys: app.stores.apiKeys, authFailures })
   await app.register(docs, { version: packageVersion })
-  await app.register(metrics)
+  await app.register(metrics, { token: config.metricsToken, authFailures })
   await app.register(health)
   await app.register(authRoutes)
   await app.register(speakerRoutes)

@@ -58,6 +58,8 @@ export const unprocessable = (detail: string, extensions: Record<string, unknown
 export const unauthorized = (detail: string) =>
   new Problem(401, 'unauthorized', 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer' })
 export const forbidden = (detail: string) => new Problem(403, 'forbidden', 'Forbidden', detail)
+export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
+  new Problem(429, 'rate-limited', 'Too many requests', detail, {}, { 'retry-after': String(retryAfterSeconds) })
 
 /** Framework errors a client caused, by Fastify error code. */
 const frameworkProblems: Record<string, [number, string, string]> = {

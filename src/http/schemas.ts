@@ -90,7 +90,8 @@ const problemDescriptions: Record<number, string> = {
   413: 'Body over the limit',
   415: 'Unsupported Content-Type',
   422: 'Well-formed but breaks a rule',
-  429: 'Rate limited: too many requests for this API key this minute (`Retry-After`)',
+  429: 'Rate limited: too many requests for this API key this minute, or too many failed authentications from ' +
+    'this address (`Retry-After`)',
   503: 'Not ready: the database is unreachable or not fully migrated'
 }
 
