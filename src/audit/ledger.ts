@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import canonicalizeModule from 'canonicalize'
-import { and, asc, eq, gt, lte, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, lte, notInArray, sql, type SQL } from 'drizzle-orm'
 import type { Database_ } from '../db/open.js'
 import { auditEvents } from '../db/schema.js'
 import type { Actor, Role } from '../auth/roles.js'
@@ -125,6 +125,8 @@ export interface AuditFilter {
   action?: string | undefined
   /** Only events at or before this time (RFC 3339 UTC). */
   until?: string | undefined
+  /** Leave out events about these entity types. */
+  excludeEntityTypes?: string[] | undefined
   limit: number
 }
 
@@ -203,6 +205,7 @@ export function createLedger ({ db, sqlite }: Database_) {
       if (filter.actor !== undefined) where.push(eq(auditEvents.actorId, filter.actor))
       if (filter.action !== undefined) where.push(eq(auditEvents.action, filter.action))
       if (filter.until !== undefined) where.push(lte(auditEvents.at, filter.until))
+      if (filter.excludeEntityTypes !== undefined) where.push(notInArray(auditEvents.entityType, filter.excludeEntityTypes))
       return db.select().from(auditEvents).where(and(...where))
         .orderBy(asc(auditEvents.seq)).limit(filter.limit).all().map(toEvent)
     },

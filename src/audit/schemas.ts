@@ -17,7 +17,18 @@ export const auditEvent = z.object({
   hash: z.string().describe('hex sha256(prevHash + RFC 8785 canonical JSON of this event without `hash`)')
 }).meta({ id: 'AuditEvent', description: 'One entry of the append-only, hash-chained history.' })
 
-export const auditPage = pageOf(auditEvent, 'AuditEventPage')
+/** Entity types whose events only admins read in full: API keys are admin-only. */
+export const ADMIN_ONLY_ENTITIES = ['apikey']
+
+export const redactedAuditEvent = auditEvent.pick({ seq: true, at: true, action: true, entityType: true, prevHash: true, hash: true })
+  .extend({ redacted: z.literal(true).describe('actor, entityId, changes and requestId are withheld from this caller') })
+  .meta({
+    id: 'RedactedAuditEvent',
+    description: 'An event about an API key, as non-admins see it. It keeps its place in the feed and its hashes, ' +
+      'so the chain\'s links (each prevHash equals the previous hash) still check out, but it cannot be rehashed.'
+  })
+
+export const auditPage = pageOf(z.union([auditEvent, redactedAuditEvent]), 'AuditEventPage')
 
 const seq = z.coerce.number().int().min(0)
 
