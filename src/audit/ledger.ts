@@ -9,7 +9,7 @@ import canonicalizeModule from 'canonicalize'
 import { and, asc, eq, gt, lte, notInArray, sql, type SQL } from 'drizzle-orm'
 import type { Database_ } from '../db/open.js'
 import { auditEvents } from '../db/schema.js'
-import type { Actor, Role } from '../auth/roles.js'
+import { SYSTEM_PREFIX, type Actor, type Role } from '../auth/roles.js'
 
 /** Who is writing and under which request: every store write takes one. */
 export interface WriteContext { actor: Actor, requestId: string }
@@ -242,8 +242,10 @@ export type Ledger = ReturnType<typeof createLedger>
 
 /**
  * The context for writes that no API key makes (seeding, start-up bootstrap, the CLI):
- * the audit log names them as system actors, each run under its own request id.
+ * the audit log names them as system actors, each run under its own request id. Their names
+ * carry the prefix too, and no key name may (see auth/roles.ts), so neither can pass for the other.
  */
 export function systemContext (name: string, requestId: string): WriteContext {
-  return { actor: { id: `system:${name}`, name, role: 'admin' }, requestId }
+  const actor = SYSTEM_PREFIX + name
+  return { actor: { id: actor, name: actor, role: 'admin' }, requestId }
 }

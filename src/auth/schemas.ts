@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ROLES } from './roles.js'
+import { isReservedName, RESERVED_NAME, ROLES } from './roles.js'
 import { pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
 
 export const role = z.enum(ROLES).describe('viewer < reviewer < editor < admin; each role may do what the one before it may')
@@ -15,7 +15,8 @@ export const apiKey = z.object({
 }).meta({ id: 'ApiKey' })
 
 export const apiKeyCreate = z.strictObject({
-  name: requiredText(200).describe('Who or what holds the key, e.g. "bulk-review script"'),
+  name: requiredText(200).refine((name) => !isReservedName(name), RESERVED_NAME)
+    .describe('Who or what holds the key, e.g. "bulk-review script"; not starting with "system:" (reserved for system actors)'),
   role
 }).meta({ id: 'ApiKeyCreate' })
 
