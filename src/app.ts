@@ -8,6 +8,7 @@ import secureJson from 'secure-json-parse'
 import { z } from 'zod'
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import auditRoutes from './audit/routes.js'
+import { createAuthFailures } from './auth/failures.js'
 import guard from './auth/guard.js'
 import authRoutes from './auth/routes.js'
 import claimRoutes from './claims/routes.js'
@@ -58,7 +59,10 @@ export async function buildApp (config: Config, database: Database_, options: Bu
       // call each) was 2% of the server's CPU on a GET (bench: --cpu-prof).
       return typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID()
     },
-    routerOptions: { ignoreTrailingSlash: true },
+    // maxParamLength: the router's default (100) answered a longer id with 400, where the
+    // contract says 404 for any id that is not a UUID. It guards regex params, which no route
+    // has; Node's header size limit (16 KiB) already bounds a URL.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: Number.MAX_SAFE_INTEGER },
     // Errors raised before routing (a malformed URL) get the same problem+json as any other.
     frameworkErrors: (error, request, reply) => {
       reply.header('x-request-id', request.id)
@@ -112,9 +116,11 @@ export async function buildApp (config: Config, database: Database_, options: Bu
   app.decorate('stores', createStores(database))
 
   await app.register(protection, { config })
-  await app.register(guard, { apiKeys: app.stores.apiKeys })
+  // Shared by the guard and /metrics: a wrong API key and a wrong metrics token both count.
+  const authFailures = createAuthFailures({ perMinute: config.authFailuresPerMinute })
+  await app.register(guard, { apiKeys: app.stores.apiKeys, authFailures })
   await app.register(docs, { version: packageVersion })
-  await app.register(metrics)
+  await app.register(metrics, { token: config.metricsToken, authFailures })
   await app.register(health)
   await app.register(authRoutes)
   await app.register(speakerRoutes)

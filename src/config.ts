@@ -16,11 +16,16 @@ const schema = z.object({
   SEED: boolean.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(256).regex(/^\S+$/, 'must not contain whitespace').optional(),
   CORS_ORIGINS: z.string().transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o !== ''))
     .pipe(z.array(z.url({ protocol: /^https?$/ }))).optional(),
   PUBLISHER_NAME: z.string().min(1).max(200).default('Claimledger'),
   PUBLISHER_URL: z.url({ protocol: /^https?$/ }).optional()
 })
+
+/** Variables whose values an error message never repeats. */
+const SECRETS = new Set(['ADMIN_API_KEY', 'METRICS_TOKEN'])
 
 /** The one definition of the configuration: its type is derived from the schema, never written twice. */
 const toConfig = (e: z.output<typeof schema>) => Object.freeze({
@@ -34,6 +39,9 @@ const toConfig = (e: z.output<typeof schema>) => Object.freeze({
   seed: e.SEED,
   logLevel: e.LOG_LEVEL,
   rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+  authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
+  /** undefined: /metrics is open to anyone who can reach it. */
+  metricsToken: e.METRICS_TOKEN,
   corsOrigins: Object.freeze(e.CORS_ORIGINS ?? []),
   publisherName: e.PUBLISHER_NAME,
   publisherUrl: e.PUBLISHER_URL
@@ -55,7 +63,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   if (!result.success) {
     const issue = result.error.issues[0]!
     const name = String(issue.path[0])
-    const shown = name === 'ADMIN_API_KEY' ? '' : ` (got ${JSON.stringify(present[name])})`
+    const shown = SECRETS.has(name) ? '' : ` (got ${JSON.stringify(present[name])})`
     throw new ConfigError(`Invalid configuration: ${name} ${issue.message}${shown}`)
   }
   return toConfig(result.data)

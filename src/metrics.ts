@@ -1,13 +1,51 @@
 /**
  * Prometheus metrics at /metrics: request count and duration by route and status, claims by
  * status and the audit head, on a registry of this app's own (so several apps in one
- * process, as in tests, never share counters).
+ * process, as in tests, never share counters). Every gauge is read in constant time (claims
+ * by status from counters the database keeps), so scrapes cannot slow the API down; with
+ * METRICS_TOKEN set, only a scraper holding the token may read them.
  */
-import type { FastifyInstance } from 'fastify'
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { z } from 'zod'
+import type { AuthFailures } from './auth/failures.js'
+import { bearer } from './auth/guard.js'
+import { exemplified } from './http/examples.js'
+import { unauthorized } from './http/problems.js'
+import { problems } from './http/schemas.js'
 
-async function metrics (app: FastifyInstance) {
+/** A few lines of a scrape, as documented. */
+const METRICS_EXAMPLE = [
+  '# HELP claimledger_claims Live claims by status',
+  '# TYPE claimledger_claims gauge',
+  'claimledger_claims{status="unverified"} 16',
+  'claimledger_claims{status="corroborated"} 1',
+  'claimledger_claims{status="disputed"} 0',
+  '# HELP claimledger_audit_head_seq Sequence number of the newest audit event',
+  '# TYPE claimledger_audit_head_seq gauge',
+  'claimledger_audit_head_seq 31',
+  ''
+].join('\n')
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest()
+
+/** Lets a request through only with `Authorization: Bearer <token>`; wrong tokens count as failed authentications. */
+function requireToken (token: string, authFailures: AuthFailures): onRequestHookHandler {
+  // Compared as hashes, in constant time: neither length nor content leaks through timing.
+  const expected = sha256(token)
+  return (request, _reply, done) => {
+    const throttled = authFailures.refusal(request.ip)
+    if (throttled !== undefined) return done(throttled)
+    const given = bearer(request)
+    if (given !== undefined && timingSafeEqual(sha256(given), expected)) return done()
+    if (given !== undefined) authFailures.failed(request.ip)
+    done(unauthorized('This server requires its METRICS_TOKEN as "Authorization: Bearer <token>" to scrape /metrics'))
+  }
+}
+
+async function metrics (app: FastifyInstance, opts: { token: string | undefined, authFailures: AuthFailures }) {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const labelNames = ['method', 'route', 'status_code'] as const
@@ -44,7 +82,23 @@ async function metrics (app: FastifyInstance) {
   })
 
   app.get('/metrics', {
-    schema: { tags: ['Service'], summary: 'Prometheus metrics (text exposition format)', hide: false }
+    onRequest: opts.token === undefined ? [] : [requireToken(opts.token, opts.authFailures)],
+    schema: {
+      tags: ['Service'],
+      summary: 'Prometheus metrics (text exposition format)',
+      description: 'Open to anyone who can reach it, unless the server sets METRICS_TOKEN: then only with ' +
+        '`Authorization: Bearer <METRICS_TOKEN>` (401 otherwise; API keys do not work here). Wrong tokens count ' +
+        'towards the failed authentications an address may make a minute (429 past them). Every value is read in ' +
+        'constant time, so scrapes cost the same whatever the number of claims.',
+      security: [{}, { bearerAuth: [] }],
+      response: {
+        200: {
+          description: 'The metrics',
+          content: { 'text/plain': { schema: exemplified(z.string().describe('Prometheus text format 0.0.4'), METRICS_EXAMPLE) } }
+        },
+        ...problems(401, 429)
+      }
+    }
   }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()))
 }
 

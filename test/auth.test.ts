@@ -47,7 +47,7 @@ async function keyIds (h: Harness): Promise<Record<Role, string>> {
 }
 
 const apikeyEvents = async (h: Harness) =>
-  (await h.as('viewer')('GET', '/v1/audit?entityType=apikey&limit=1000')).data.items as any[]
+  (await h.as('admin')('GET', '/v1/audit?entityType=apikey&limit=1000')).data.items as any[]
 
 const countKeys = (h: { database: Harness['database'] }) =>
   (h.database.sqlite.prepare('SELECT count(*) AS n FROM api_keys').get() as { n: number }).n

@@ -11,6 +11,8 @@ t.test('defaults follow API.md', async (t) => {
     seed: undefined,
     logLevel: 'info',
     rateLimitPerMinute: 1200,
+    authFailuresPerMinute: 20,
+    metricsToken: undefined,
     corsOrigins: [],
     publisherName: 'Claimledger',
     publisherUrl: undefined
@@ -44,6 +46,8 @@ t.test('a bad value names its variable in one line', async (t) => {
     [{ SEED: 'maybe' }, /SEED/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ RATE_LIMIT_PER_MINUTE: '0' }, /RATE_LIMIT_PER_MINUTE/],
+    [{ AUTH_FAILURES_PER_MINUTE: 'many' }, /AUTH_FAILURES_PER_MINUTE/],
+    [{ METRICS_TOKEN: 'too-short' }, /^Invalid configuration: METRICS_TOKEN must be at least 16 characters$/],
     [{ CORS_ORIGINS: 'not a url' }, /CORS_ORIGINS/],
     [{ PUBLISHER_URL: 'ftp://x.example' }, /PUBLISHER_URL/],
     [{ ADMIN_API_KEY: 'has a space' }, /^Invalid configuration: ADMIN_API_KEY must not contain whitespace$/]

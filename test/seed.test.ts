@@ -21,11 +21,11 @@ t.test('seeds load through the stores, with their history, exactly once', async 
   t.notOk(isEmpty(app.stores))
 
   const events = (await as('viewer')('GET', '/v1/audit?limit=1000')).data.items
-  const seeded = events.filter((e: { actor: { id: string } }) => e.actor.id.startsWith('system:seed'))
+  const seeded = events.filter((e: { actor?: { id: string } }) => e.actor?.id.startsWith('system:seed'))
   t.equal(seeded.filter((e: { action: string }) => e.action === 'claim.created').length, seed.claims.length)
   t.equal(seeded.filter((e: { action: string }) => e.action === 'speaker.created').length, seed.speakers.length)
   t.equal(seeded.filter((e: { action: string }) => e.action === 'source.created').length, 1)
-  t.match(seeded[0].actor, { id: 'system:seed mail-online-2020-10-21.json', name: 'seed mail-online-2020-10-21.json' })
+  t.match(seeded[0].actor, { id: 'system:seed mail-online-2020-10-21.json', name: 'system:seed mail-online-2020-10-21.json' })
 
   const again = loadSeeds(app.stores)
   t.same(again, { loaded: [], skipped: ['mail-online-2020-10-21.json'], claims: 0 }, 'a second run changes nothing')

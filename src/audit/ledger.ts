@@ -6,10 +6,10 @@
  */
 import { createHash } from 'node:crypto'
 import canonicalizeModule from 'canonicalize'
-import { and, asc, eq, gt, lte, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, lte, notInArray, sql, type SQL } from 'drizzle-orm'
 import type { Database_ } from '../db/open.js'
 import { auditEvents } from '../db/schema.js'
-import type { Actor, Role } from '../auth/roles.js'
+import { SYSTEM_PREFIX, type Actor, type Role } from '../auth/roles.js'
 
 /** Who is writing and under which request: every store write takes one. */
 export interface WriteContext { actor: Actor, requestId: string }
@@ -125,6 +125,8 @@ export interface AuditFilter {
   action?: string | undefined
   /** Only events at or before this time (RFC 3339 UTC). */
   until?: string | undefined
+  /** Leave out events about these entity types. */
+  excludeEntityTypes?: string[] | undefined
   limit: number
 }
 
@@ -199,6 +201,7 @@ export function createLedger ({ db, sqlite }: Database_) {
       if (filter.actor !== undefined) where.push(eq(auditEvents.actorId, filter.actor))
       if (filter.action !== undefined) where.push(eq(auditEvents.action, filter.action))
       if (filter.until !== undefined) where.push(lte(auditEvents.at, filter.until))
+      if (filter.excludeEntityTypes !== undefined) where.push(notInArray(auditEvents.entityType, filter.excludeEntityTypes))
       return db.select().from(auditEvents).where(and(...where))
         .orderBy(asc(auditEvents.seq)).limit(filter.limit).all().map(toEvent)
     },
@@ -243,8 +246,10 @@ export function verifyChain (sqlite: Database_['sqlite']): VerifyResult {
 
 /**
  * The context for writes that no API key makes (seeding, start-up bootstrap, the CLI):
- * the audit log names them as system actors, each run under its own request id.
+ * the audit log names them as system actors, each run under its own request id. Their names
+ * carry the prefix too, and no key name may (see auth/roles.ts), so neither can pass for the other.
  */
 export function systemContext (name: string, requestId: string): WriteContext {
-  return { actor: { id: `system:${name}`, name, role: 'admin' }, requestId }
+  const actor = SYSTEM_PREFIX + name
+  return { actor: { id: actor, name: actor, role: 'admin' }, requestId }
 }

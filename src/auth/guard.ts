@@ -9,6 +9,7 @@ import fp from 'fastify-plugin'
 import { mayAct, type Actor, type Role } from './roles.js'
 import { forbidden, unauthorized } from '../http/problems.js'
 import { problems } from '../http/schemas.js'
+import type { AuthFailures } from './failures.js'
 import type { ApiKeysStore } from './store.js'
 
 declare module 'fastify' {
@@ -22,14 +23,15 @@ declare module 'fastify' {
   }
 }
 
-function bearer (request: FastifyRequest): string | undefined {
+/** The token of an `Authorization: Bearer <token>` header, if the request has one. */
+export function bearer (request: FastifyRequest): string | undefined {
   const header = request.headers.authorization
   if (header === undefined) return undefined
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header)
   return match?.[1]
 }
 
-async function guard (app: FastifyInstance, opts: { apiKeys: ApiKeysStore }) {
+async function guard (app: FastifyInstance, opts: { apiKeys: ApiKeysStore, authFailures: AuthFailures }) {
   app.decorateRequest('actor', null as unknown as Actor)
 
   app.addHook('onRoute', (route) => {
@@ -47,10 +49,16 @@ async function guard (app: FastifyInstance, opts: { apiKeys: ApiKeysStore }) {
   app.addHook('onRequest', (request, _reply, done) => {
     const needed = request.routeOptions.config.role
     if (needed === undefined) return done()
+    // Before any key is looked at: a right guess must not get through once the address is throttled.
+    const throttled = opts.authFailures.refusal(request.ip)
+    if (throttled !== undefined) return done(throttled)
     const key = bearer(request)
     if (key === undefined) return done(unauthorized('Send an API key as "Authorization: Bearer <key>"'))
     const actor = opts.apiKeys.authenticate(key)
-    if (actor === undefined) return done(unauthorized('The API key is unknown or has been revoked'))
+    if (actor === undefined) {
+      opts.authFailures.failed(request.ip)
+      return done(unauthorized('The API key is unknown or has been revoked'))
+    }
     if (!mayAct(actor.role, needed)) {
       return done(forbidden(`This needs the ${needed} role; the key "${actor.name}" is ${actor.role}`))
     }

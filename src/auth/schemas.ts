@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ROLES } from './roles.js'
+import { isReservedName, RESERVED_NAME, ROLES } from './roles.js'
 import { documentExample } from '../http/examples.js'
 import { pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
 import { apiKeyCreatedExample, apiKeyCreateInput, DESK, deskKey } from './examples.js'
@@ -19,7 +19,8 @@ export const apiKey = z.object({
 documentExample(apiKey, deskKey)
 
 export const apiKeyCreate = z.strictObject({
-  name: requiredText(200).describe('Who or what holds the key, e.g. "bulk-review script"'),
+  name: requiredText(200).refine((name) => !isReservedName(name), RESERVED_NAME)
+    .describe('Who or what holds the key, e.g. "bulk-review script"; not starting with "system:" (reserved for system actors)'),
   role
 }).meta({ id: 'ApiKeyCreate' })
 documentExample(apiKeyCreate, apiKeyCreateInput)

@@ -2,11 +2,11 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { and, asc, count, eq, gt, isNull, sql } from 'drizzle-orm'
 import type { Ledger, WriteContext } from '../audit/ledger.js'
-import type { Actor } from './roles.js'
+import { isReservedName, RESERVED_NAME, type Actor } from './roles.js'
 import type { Database_ } from '../db/open.js'
 import { apiKeys } from '../db/schema.js'
 import { newId, isUuid } from '../db/ids.js'
-import { conflict, notFound } from '../http/problems.js'
+import { badRequest, conflict, notFound } from '../http/problems.js'
 import type { ApiKey, ApiKeyCreate } from './schemas.js'
 
 const KEY_PREFIX = 'clk_'
@@ -67,6 +67,8 @@ export function createApiKeysStore ({ db, transaction, dataVersion }: Database_,
 
   return {
     create (ctx: WriteContext, input: ApiKeyCreate) {
+      // The route's schema refuses it too; this covers every other caller (the CLI).
+      if (isReservedName(input.name)) throw badRequest(`name ${RESERVED_NAME}`, [{ path: '/name', message: RESERVED_NAME }])
       return transaction(() => insert(ctx, input, generateKey()))
     },
 

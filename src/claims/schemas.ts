@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { documentExample } from '../http/examples.js'
 import { cursorParam, limitParam } from '../http/pagination.js'
-import { blank, calendarDate, idParams, optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
+import { blank, calendarDate, idParams, optionalText, pageOf, requiredText, timestamp, uuid, wellFormedString } from '../http/schemas.js'
 import { SEEDED } from '../seeded.js'
 import { sourceCreate } from '../sources/schemas.js'
 import { speakerCreate } from '../speakers/schemas.js'
@@ -17,12 +17,12 @@ export function latestDateToday (now = Date.now()): string {
 const claimedAt = calendarDate.refine((v) => v <= latestDateToday(), 'must not be in the future')
   .describe('Calendar date the speaker made the claim (YYYY-MM-DD); not in the future')
 
-const topics = z.array(z.string().trim().regex(/^[a-z0-9-]{1,50}$/, 'must be a lower-case slug [a-z0-9-]{1,50}'))
+const topics = z.array(wellFormedString().trim().regex(/^[a-z0-9-]{1,50}$/, 'must be a lower-case slug [a-z0-9-]{1,50}'))
   .max(20, 'must have at most 20 topics')
   .transform((list) => [...new Set(list)])
   .describe('Lower-case slugs, at most 20; repeats are dropped')
 
-const language = z.string().trim().max(35).transform((tag, ctx) => {
+const language = wellFormedString().trim().max(35).transform((tag, ctx) => {
   try {
     const [canonical] = Intl.getCanonicalLocales(tag)
     if (canonical !== undefined) return canonical
@@ -93,12 +93,12 @@ documentExample(claimCreate, newClaimInput)
  * export carries, so that an exported line imports as it is. Imported claims start unverified.
  */
 export const claimImportItem = claimFields.extend({
-  id: z.string().optional(),
-  status: z.string().optional(),
+  id: wellFormedString().optional(),
+  status: wellFormedString().optional(),
   reviewCount: z.number().optional(),
-  lastReviewedAt: z.string().nullable().optional(),
-  createdAt: z.string().optional(),
-  updatedAt: z.string().optional(),
+  lastReviewedAt: wellFormedString().nullable().optional(),
+  createdAt: wellFormedString().optional(),
+  updatedAt: wellFormedString().optional(),
   version: z.number().optional()
 }).superRefine(oneWayEach).meta({ id: 'ClaimImportItem' })
 
@@ -126,13 +126,13 @@ export const claimSorts = ['-claimedAt', 'claimedAt', '-createdAt', 'createdAt',
 
 /** The list filters, without the sort default (which depends on `q`). */
 const claimListFields = z.strictObject({
-  q: z.string().trim().min(1).max(500).optional()
+  q: wellFormedString().trim().min(1).max(500).optional()
     .describe('Full-text search over text, quote, context and the speaker\'s name and aliases. Every word must ' +
       'match (case and accents ignored); punctuation and search operators are treated as plain words.'),
   status: claimStatus.optional(),
   speakerId: z.uuid().optional().describe('Claims by this speaker'),
   sourceId: z.uuid().optional().describe('Claims from this source'),
-  topic: z.string().trim().min(1).max(50).optional().describe('Claims tagged with this topic slug'),
+  topic: wellFormedString().trim().min(1).max(50).optional().describe('Claims tagged with this topic slug'),
   claimedFrom: calendarDate.optional().describe('claimedAt on or after this date'),
   claimedTo: calendarDate.optional().describe('claimedAt on or before this date'),
   reviewer: z.uuid().optional().describe('Claims reviewed at least once by this API key id'),

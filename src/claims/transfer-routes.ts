@@ -9,7 +9,7 @@ import { z } from 'zod'
 import { writeContext } from '../http/context.js'
 import { documentExample, exemplified } from '../http/examples.js'
 import { payloadTooLarge } from '../http/problems.js'
-import { problems } from '../http/schemas.js'
+import { problems, wellFormedString } from '../http/schemas.js'
 import { exportStream } from './export.js'
 import { csvRecords, importRecords, limited, ndjsonRecords, type ImportRecord } from './import.js'
 import { exportQuery } from './schemas.js'
@@ -19,7 +19,7 @@ export const STREAM_BODY_LIMIT = 50 * 1024 * 1024
 const STREAMED = ['application/x-ndjson', 'text/csv']
 
 const importJson = z.strictObject({
-  items: z.array(z.record(z.string(), z.unknown())).min(1, 'must have at least 1 item').max(1000, 'must have at most 1000 items')
+  items: z.array(z.record(wellFormedString(), z.unknown())).min(1, 'must have at least 1 item').max(1000, 'must have at most 1000 items')
     .describe('Each a ClaimCreate (an exported record also works: its read-only fields are ignored), checked one by one')
 }).meta({ id: 'ClaimImport' })
 documentExample(importJson, importInput)

@@ -93,6 +93,16 @@ export const claims = sqliteTable('claims', {
   index('claims_last_reviewed_idx').on(t.lastReviewedAt, t.id)
 ])
 
+/**
+ * Live (not deleted) claims by status, one row per status. Triggers on claims keep it in the
+ * transaction of every write (migrations/*_claim_status_counts_triggers.sql), so /metrics and
+ * /v1/stats read three rows instead of counting every claim on every scrape.
+ */
+export const claimStatusCounts = sqliteTable('claim_status_counts', {
+  status: text('status', { enum: ['unverified', 'corroborated', 'disputed'] }).primaryKey(),
+  claims: integer('claims').notNull()
+})
+
 /** One row per (claim, topic): the index behind the `topic` filter. */
 export const claimTopics = sqliteTable('claim_topics', {
   claimId: text('claim_id').notNull().references(() => claims.id, { onDelete: 'cascade' }),

@@ -6,13 +6,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { badRequest } from './problems.js'
+import { wellFormedString } from './schemas.js'
 
 export type { CursorValue } from '../db/keyset.js'
 import type { CursorValue } from '../db/keyset.js'
 
 export const limitParam = z.coerce.number().int().min(1).max(200).default(50)
   .describe('Page size, 1..200 (default 50)')
-export const cursorParam = z.string().min(1).max(2000).optional()
+export const cursorParam = wellFormedString().min(1).max(2000).optional()
   .describe('Opaque cursor from the previous page\'s `nextCursor`; omit for the first page')
 
 export function encodeCursor (sort: string, values: CursorValue[]): string {

@@ -6,6 +6,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { storageFault, type StorageFault } from '../db/errors.js'
+import { drainBody } from './drain.js'
 import { trackAllowedMethods } from './methods.js'
 
 export const PROBLEM_BASE = 'https://claimledger.dev/problems/'
@@ -60,6 +61,8 @@ export const unprocessable = (detail: string, extensions: Record<string, unknown
 export const unauthorized = (detail: string) =>
   new Problem(401, 'unauthorized', 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer' })
 export const forbidden = (detail: string) => new Problem(403, 'forbidden', 'Forbidden', detail)
+export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
+  new Problem(429, 'rate-limited', 'Too many requests', detail, {}, { 'retry-after': String(retryAfterSeconds) })
 
 /** Framework errors a client caused, by Fastify error code. */
 const frameworkProblems: Record<string, [number, string, string]> = {
@@ -158,9 +161,13 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, probl
 
 /** Installs the one error handler and the not-found handler (405 with `Allow` where the path exists). */
 export function installProblemHandlers (app: FastifyInstance) {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const problem = toProblem(error)
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed')
+    // A body refused unread (413, or an error before the body was parsed) is read to its end
+    // first, so the client gets this answer rather than a reset (see drain.ts); one too large
+    // to read closes the connection.
+    if (!await drainBody(request.raw)) reply.header('connection', 'close')
     return sendProblem(request, reply, problem)
   })
   const allowedMethods = trackAllowedMethods(app)

@@ -11,7 +11,7 @@ import fp from 'fastify-plugin'
 import helmet, { type HelmetOptions } from 'helmet'
 import type { Actor } from '../auth/roles.js'
 import type { Config } from '../config.js'
-import { Problem } from './problems.js'
+import { tooManyRequests } from './problems.js'
 
 /** Headers a browser client may read (CORS exposes none of these by default). */
 const EXPOSED = ['ETag', 'Location', 'Link', 'X-Request-Id', 'Idempotent-Replayed', 'Retry-After',
@@ -68,9 +68,9 @@ async function protection (app: FastifyInstance, opts: { config: Config }) {
     allowList: (request) => request.routeOptions.config.role === undefined,
     // Public routes have no actor (they are on the allow list anyway, which is checked after this).
     keyGenerator: (request) => (request.actor as Actor | null)?.id ?? request.ip,
-    errorResponseBuilder: (_request, context) => new Problem(429, 'rate-limited', 'Too many requests',
+    errorResponseBuilder: (_request, context) => tooManyRequests(
       `This API key may make ${context.max} requests a minute; retry in ${Math.ceil(context.ttl / 1000)} s`,
-      {}, { 'retry-after': String(Math.ceil(context.ttl / 1000)) })
+      Math.ceil(context.ttl / 1000))
   })
 }
 

@@ -6,9 +6,17 @@ import { z } from 'zod'
 import { documentExample, exemplified } from './examples.js'
 import './zod-messages.js'
 
+/**
+ * Every string a request carries starts here: a string with no unpaired UTF-16 surrogate
+ * (JSON may escape one, "\ud800"). One cannot be stored as UTF-8: SQLite read it back as
+ * U+FFFD while the answer and the audit event kept it, so the row and its history disagreed.
+ */
+export const wellFormedString = () => z.string()
+  .refine((value) => value.isWellFormed(), { message: 'must be valid Unicode (it contains an unpaired surrogate)', abort: true })
+
 /** Required text: trimmed, then 1..max characters. */
 export const requiredText = (max: number) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
+  wellFormedString().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
 
 /**
  * An optional field: absent, null (clears it) or a value; a string that is empty after
@@ -22,9 +30,9 @@ export const blank = <T extends z.ZodType>(schema: T) =>
 
 /** Optional text that may be cleared with null: trimmed, at most `max` characters. */
 export const optionalText = (max: number) =>
-  blankAsMissing(z.string().trim().max(max, `must be at most ${max} characters`))
+  blankAsMissing(wellFormedString().trim().max(max, `must be at most ${max} characters`))
 
-export const httpUrl = z.string().trim().max(2000).refine((value) => {
+export const httpUrl = wellFormedString().trim().max(2000).refine((value) => {
   try {
     const url = new URL(value)
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== ''
@@ -34,7 +42,7 @@ export const httpUrl = z.string().trim().max(2000).refine((value) => {
 }, 'must be an http(s) URL')
 
 /** A calendar date YYYY-MM-DD that exists (2020-02-30 does not). */
-export const calendarDate = z.string().trim()
+export const calendarDate = wellFormedString().trim()
   .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD', abort: true })
   .refine(isRealDate, { message: 'is not a real calendar date', abort: true })
 
@@ -44,14 +52,15 @@ function isRealDate (value: string): boolean {
 }
 
 export const timestamp = z.string().describe('RFC 3339 UTC time with milliseconds')
-export const uuid = z.string().describe('UUID v7')
+/** Any string here (in a request, one that is not a UUID names nothing: 404 or 422, never 400). */
+export const uuid = wellFormedString().describe('UUID v7')
 
 /**
  * Path `{id}`: any string here, so that an id which is not a UUID gets 404, not 400. `example`
  * names a record that exists on a freshly seeded database: Swagger UI prefills it for "Try it out".
  */
 export function idParams (example?: string) {
-  const id = z.string().describe('UUID of the resource')
+  const id = uuid.describe('UUID of the resource')
   return z.strictObject({ id: example === undefined ? id : exemplified(id, example) })
 }
 
@@ -91,7 +100,8 @@ const problemDescriptions: Record<number, string> = {
   413: 'Body over the limit',
   415: 'Unsupported Content-Type',
   422: 'Well-formed but breaks a rule',
-  429: 'Rate limited: too many requests for this API key this minute (`Retry-After`)',
+  429: 'Rate limited: too many requests for this API key this minute, or too many failed authentications from ' +
+    'this address (`Retry-After`)',
   503: 'Service unavailable: the database cannot take this now (busy, then with `Retry-After`; read-only; its file ' +
     'damaged, deleted or replaced; a disk error; or, for /ready, not migrated or nearly out of disk); nothing was written',
   507: 'Insufficient storage: the database\'s disk is full; nothing was written'
@@ -107,10 +117,10 @@ export function problems (...statuses: number[]) {
 
 /** Conditional-write header, documented as a parameter; other headers pass through untouched. */
 export const ifMatchHeaders = z.looseObject({
-  'if-match': z.string().optional()
+  'if-match': wellFormedString().optional()
     .describe('`"<version>"` from the ETag: apply only if the resource is still at that version, else 412')
 })
 
 export const ifNoneMatchHeaders = z.looseObject({
-  'if-none-match': z.string().optional().describe('`"<version>"` from an earlier ETag: 304 if unchanged')
+  'if-none-match': wellFormedString().optional().describe('`"<version>"` from an earlier ETag: 304 if unchanged')
 })

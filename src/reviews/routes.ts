@@ -5,13 +5,13 @@ import { writeContext } from '../http/context.js'
 import { etagOf, ifMatchVersion } from '../http/etag.js'
 import { afterId, idPage, linkNext } from '../http/pagination.js'
 import { conflict, notFound } from '../http/problems.js'
-import { ifMatchHeaders, problems } from '../http/schemas.js'
+import { ifMatchHeaders, problems, uuid, wellFormedString } from '../http/schemas.js'
 import { claimReview, RATINGS } from './claimreview.js'
 import { bulkReview as bulkReviewService } from './bulk.js'
 import { bulkReview, bulkReviewResponse, claimReviewDocument, review, reviewCreate, reviewCreated, reviewListQuery, reviewPage } from './schemas.js'
 
 const bulkHeaders = z.looseObject({
-  'idempotency-key': z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 printable ASCII characters').optional()
+  'idempotency-key': wellFormedString().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 printable ASCII characters').optional()
     .describe('Makes the request safe to retry: same key + same body within 24 h → the stored response')
 })
 
@@ -96,7 +96,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'One review (the Location of a created review)',
-      params: claimIdParams.extend({ reviewId: z.string().describe('UUID of the review') }),
+      params: claimIdParams.extend({ reviewId: uuid.describe('UUID of the review') }),
       response: { 200: review, ...problems(404) }
     }
   }, async (request) => {

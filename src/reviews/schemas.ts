@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { claim, claimStatus } from '../claims/schemas.js'
 import { documentExample } from '../http/examples.js'
 import { cursorParam, limitParam } from '../http/pagination.js'
-import { blankAsMissing, httpUrl, optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
+import { blankAsMissing, httpUrl, optionalText, pageOf, requiredText, timestamp, uuid, wellFormedString } from '../http/schemas.js'
 import { bulkReviewInput, bulkReviewResult, claimReviewExample, review as reviewExample, reviewCreateInput, reviewedClaim } from './examples.js'
 
 export const stance = z.enum(['supports', 'refutes', 'context'])
@@ -31,7 +31,7 @@ export const reviewCreate = z.strictObject({
   note: requiredText(10000).describe('The reviewer\'s rationale; always required'),
   evidence: z.array(evidence).max(50, 'must have at most 50 items').default([])
     .describe('At least one item for corroborated and disputed (else 422)'),
-  clientRef: blankAsMissing(z.string().trim().max(200, 'must be at most 200 characters'))
+  clientRef: blankAsMissing(wellFormedString().trim().max(200, 'must be at most 200 characters'))
     .describe('Your own reference for this review (a spreadsheet row, a job item), unique across all reviews. ' +
       'Sending a review with a clientRef that was already applied never applies it again: the same claim, ' +
       'verdict, note and evidence get the stored review back (`Idempotent-Replayed: true`), anything else a 409 ' +
@@ -54,7 +54,7 @@ export type Review = z.infer<typeof review>
 export type ReviewCreate = z.output<typeof reviewCreate>
 
 export const bulkReviewItem = reviewCreate.extend({
-  claimId: z.string().describe('The claim to review'),
+  claimId: uuid.describe('The claim to review'),
   expectedVersion: z.number().int().min(1).optional()
     .describe('Apply only if the claim is at this version (the bulk If-Match), else this item fails with 412')
 }).meta({ id: 'BulkReviewItem' })

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { documentExample } from '../http/examples.js'
 import { cursorParam, limitParam } from '../http/pagination.js'
-import { blankAsMissing, calendarDate, httpUrl, idParams, optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
+import { blankAsMissing, calendarDate, httpUrl, idParams, optionalText, pageOf, requiredText, timestamp, uuid, wellFormedString } from '../http/schemas.js'
 import { SEEDED } from '../seeded.js'
 import { mailOnline, sourceCreateInput, sourceUpdateInput } from './examples.js'
 
@@ -42,8 +42,8 @@ export const sourceUpdate = z.strictObject({
 documentExample(sourceUpdate, sourceUpdateInput)
 
 export const sourceListQuery = z.strictObject({
-  q: z.string().trim().min(1).max(500).optional().describe('Title prefix, case-insensitive'),
-  publisher: z.string().trim().min(1).max(200).optional().describe('Exact publisher, case-insensitive'),
+  q: wellFormedString().trim().min(1).max(500).optional().describe('Title prefix, case-insensitive'),
+  publisher: wellFormedString().trim().min(1).max(200).optional().describe('Exact publisher, case-insensitive'),
   limit: limitParam,
   cursor: cursorParam
 })

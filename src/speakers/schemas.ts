@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { documentExample } from '../http/examples.js'
 import { cursorParam, limitParam } from '../http/pagination.js'
-import { idParams, optionalText, pageOf, requiredText, timestamp, uuid } from '../http/schemas.js'
+import { idParams, optionalText, pageOf, requiredText, timestamp, uuid, wellFormedString } from '../http/schemas.js'
 import { SEEDED } from '../seeded.js'
 import { pashinyan, speakerCreateInput, speakerPageExample, speakerUpdateInput } from './examples.js'
 
@@ -40,7 +40,7 @@ export const speakerUpdate = z.strictObject({
 documentExample(speakerUpdate, speakerUpdateInput)
 
 export const speakerListQuery = z.strictObject({
-  q: z.string().trim().min(1).max(200).optional().describe('Name or alias prefix, case-insensitive'),
+  q: wellFormedString().trim().min(1).max(200).optional().describe('Name or alias prefix, case-insensitive'),
   limit: limitParam,
   cursor: cursorParam
 })
