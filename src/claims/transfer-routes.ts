@@ -7,10 +7,10 @@ import { Readable } from 'node:stream'
 import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { writeContext } from '../http/context.js'
-import { payloadTooLarge } from '../http/problems.js'
-import { problems } from '../http/schemas.js'
+import { problems, problemSchema } from '../http/schemas.js'
+import { bodyTooLarge, spool } from '../http/spool.js'
 import { exportStream } from './export.js'
-import { csvRecords, importRecords, limited, ndjsonRecords, type ImportRecord } from './import.js'
+import { csvRecords, importRecords, ndjsonRecords, type ImportRecord } from './import.js'
 import { exportQuery } from './schemas.js'
 
 export const STREAM_BODY_LIMIT = 50 * 1024 * 1024
@@ -34,8 +34,19 @@ const importSummary = z.object({
     id: z.string().optional().describe('The created claim'),
     existingId: z.string().optional().describe('The claim this record duplicates'),
     error: importError.optional()
-  }))
+  }).meta({ id: 'ClaimImportRecordResult' }))
 }).meta({ id: 'ClaimImportResult' })
+
+const importStopped = z.intersection(problemSchema, z.looseObject({
+  committed: z.object({
+    created: z.number().int(),
+    duplicates: z.number().int(),
+    failed: z.number().int(),
+    through: z.union([z.object({ line: z.number().int() }), z.object({ index: z.number().int() })]).nullable()
+      .describe('The last record of the last committed batch (null: nothing was committed); nothing after it was written')
+  }),
+  results: importSummary.shape.results.describe('The results of the committed records, as a 200 would list them')
+})).meta({ id: 'ClaimImportStopped', description: 'An import that stopped part way: what stays committed' })
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.addContentTypeParser(STREAMED, (_request, payload, done) => { done(null, payload) })
@@ -56,10 +67,26 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         '(`topics` separated by `;`). Bodies are read as a stream and committed in batches; each record is ' +
         'checked and written on its own, so a bad record fails alone, never undoes the ones before it, and never ' +
         'leaves a half-written claim. 200 with a result per record (`line` for NDJSON/CSV, `index` for JSON); ' +
-        'duplicates carry `existingId`. Imported claims start unverified.',
+        'duplicates carry `existingId`. Imported claims start unverified.\n\n' +
+        'An NDJSON or CSV body is received in full (spooled to a temp file) before anything is written, so a 413 ' +
+        '(over 50 MiB) means nothing was imported. An NDJSON line over 1 MiB (the JSON body limit: one record) ' +
+        'fails alone with a 413 result, and the lines after it are still read. Records are committed in batches of ' +
+        '500, and the server answers other requests between batches.\n\n' +
+        'If an import stops part way for a reason that is not one record\'s (the disk is full, a CSV that cannot ' +
+        'be read past a row, an unexpected error), the batches before it stay committed and the problem says ' +
+        'exactly which: `committed: { created, duplicates, failed, through }`, `through` being the `{ line }` or ' +
+        '`{ index }` of the last committed record (null when none), and `results` for those records. Nothing ' +
+        'after `through` was written, so the rest can be sent again.',
       consumes: ['application/json', ...STREAMED],
       body: importJson,
-      response: { 200: importSummary, ...problems(400) }
+      response: {
+        200: importSummary,
+        ...problems(400),
+        '5xx': {
+          description: 'The import stopped part way (e.g. 507 when the disk is full): what stays committed',
+          content: { 'application/problem+json': { schema: importStopped } }
+        }
+      }
     }
   }, async (request) => {
     const ctx = writeContext(request)
@@ -68,10 +95,16 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       return await importRecords(app.stores, ctx, body.items.map((value, index): ImportRecord => ({ ref: { index }, value })))
     }
     const declared = Number(request.headers['content-length'] ?? 0)
-    if (declared > STREAM_BODY_LIMIT) throw payloadTooLarge(`The body is over the ${STREAM_BODY_LIMIT / 1024 / 1024} MiB limit`)
-    const chunks = limited(body, STREAM_BODY_LIMIT)
-    const records = request.headers['content-type']?.startsWith('text/csv') === true ? csvRecords(chunks) : ndjsonRecords(chunks)
-    return await importRecords(app.stores, ctx, records)
+    if (declared > STREAM_BODY_LIMIT) throw bodyTooLarge(STREAM_BODY_LIMIT)
+    // The whole body first, so that a 413 is known before anything is written.
+    const spooled = await spool(body, STREAM_BODY_LIMIT)
+    try {
+      const chunks = spooled.read()
+      const records = request.headers['content-type']?.startsWith('text/csv') === true ? csvRecords(chunks) : ndjsonRecords(chunks)
+      return await importRecords(app.stores, ctx, records)
+    } finally {
+      await spooled.close()
+    }
   })
 
   app.get('/v1/claims/export', {
