@@ -10,6 +10,7 @@ import { CsvError, parse as parseCsv } from 'csv-parse'
 import type { WriteContext } from '../audit/ledger.js'
 import { badRequest, invalid, payloadTooLarge, Problem, withExtensions } from '../http/problems.js'
 import type { Stores } from '../stores.js'
+import { restoreFormula } from './csv-formulas.js'
 import { claimImportItem } from './schemas.js'
 
 export const IMPORT_BATCH = 500
@@ -144,7 +145,9 @@ export async function * ndjsonRecords (input: AsyncIterable<Buffer>, maxLineByte
 }
 
 /** The CSV columns of an export, as the claim they describe; empty cells count as missing. */
-export function csvRowToItem (row: Record<string, string>): Record<string, unknown> {
+export function csvRowToItem (cells: Record<string, string>): Record<string, unknown> {
+  // The export's formula guard comes off first (see csv-formulas.ts).
+  const row = Object.fromEntries(Object.entries(cells).map(([name, value]) => [name, restoreFormula(value)]))
   const cell = (name: string) => (row[name] === undefined || row[name].trim() === '' ? undefined : row[name])
   const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
   const known = new Set(['text', 'quote', 'speakerName', 'speakerKind', 'speakerDescription', 'sourceTitle', 'sourcePublisher',

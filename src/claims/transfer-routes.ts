@@ -64,7 +64,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       description: 'Each record is a ClaimCreate (inline `speaker`/`source` found or created as for a single create); ' +
         'the read-only fields of an exported record are accepted and ignored, so an export imports as it is. ' +
         '`application/x-ndjson`: one record a line. `text/csv`: the export\'s columns with a header row ' +
-        '(`topics` separated by `;`). Bodies are read as a stream and committed in batches; each record is ' +
+        '(`topics` separated by `;`; one leading `\'` is removed from a cell where it guards a formula character, ' +
+        'as the export adds it). Bodies are read as a stream and committed in batches; each record is ' +
         'checked and written on its own, so a bad record fails alone, never undoes the ones before it, and never ' +
         'leaves a half-written claim. 200 with a result per record (`line` for NDJSON/CSV, `index` for JSON); ' +
         'duplicates carry `existingId`. Imported claims start unverified.\n\n' +
@@ -114,7 +115,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Export claims (the list\'s filters and sorts) as NDJSON or CSV, streamed',
       description: 'Streams every matching live claim, in constant memory whatever the count. A record names its ' +
         'speaker and source inline, so it can be imported as it is into another Claimledger. CSV is UTF-8 with a ' +
-        'header row; fields with commas, quotes or newlines are quoted (RFC 4180); `topics` are separated by `;`.',
+        'header row; fields with commas, quotes or newlines are quoted (RFC 4180); `topics` are separated by `;`. ' +
+        'A cell a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR, after any `\'`s) ' +
+        'gets one leading `\'` (OWASP\'s advice against CSV injection); a CSV import removes it, so an export ' +
+        're-imports exactly.',
       querystring: exportQuery,
       response: {
         200: {
