@@ -8,7 +8,7 @@ import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-prov
 import { z } from 'zod'
 import { writeContext } from '../http/context.js'
 import { problems, problemSchema } from '../http/schemas.js'
-import { bodyTooLarge, spool } from '../http/spool.js'
+import { spoolRequestBody } from '../http/spool.js'
 import { exportStream } from './export.js'
 import { csvRecords, importRecords, ndjsonRecords, type ImportRecord } from './import.js'
 import { exportQuery } from './schemas.js'
@@ -89,16 +89,14 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         }
       }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const ctx = writeContext(request)
     const body = request.body as z.output<typeof importJson> | Readable
     if (!(body instanceof Readable)) {
       return await importRecords(app.stores, ctx, body.items.map((value, index): ImportRecord => ({ ref: { index }, value })))
     }
-    const declared = Number(request.headers['content-length'] ?? 0)
-    if (declared > STREAM_BODY_LIMIT) throw bodyTooLarge(STREAM_BODY_LIMIT)
     // The whole body first, so that a 413 is known before anything is written.
-    const spooled = await spool(body, STREAM_BODY_LIMIT)
+    const spooled = await spoolRequestBody(request, reply, body, STREAM_BODY_LIMIT)
     try {
       const chunks = spooled.read()
       const records = request.headers['content-type']?.startsWith('text/csv') === true ? csvRecords(chunks) : ndjsonRecords(chunks)

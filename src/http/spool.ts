@@ -9,7 +9,8 @@ import { open, unlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { payloadTooLarge } from './problems.js'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { payloadTooLarge, Problem } from './problems.js'
 
 export interface Spool {
   /** The spooled bytes, from the start. */
@@ -18,8 +19,27 @@ export interface Spool {
   close: () => Promise<void>
 }
 
-export const bodyTooLarge = (limit: number) =>
+const bodyTooLarge = (limit: number) =>
   payloadTooLarge(`The body is over the ${limit / 1024 / 1024} MiB limit; nothing was written`)
+
+/**
+ * The request's body, spooled. Over `limit` (declared or counted) it is a 413 on a connection
+ * that then closes, as Fastify does for its own body limit: the client may still be sending,
+ * so the connection cannot carry another request. What still arrives is read and dropped
+ * meanwhile, so that the client gets to read the answer.
+ */
+export async function spoolRequestBody (request: FastifyRequest, reply: FastifyReply, body: Readable, limit: number): Promise<Spool> {
+  try {
+    if (Number(request.headers['content-length'] ?? 0) > limit) throw bodyTooLarge(limit)
+    return await spool(body, limit)
+  } catch (error) {
+    if (error instanceof Problem && error.status === 413) {
+      reply.header('connection', 'close')
+      body.resume()
+    }
+    throw error
+  }
+}
 
 /** Copies `body` into an anonymous temp file, failing with 413 (and no file) past `limit` bytes. */
 export async function spool (body: Readable, limit: number): Promise<Spool> {
