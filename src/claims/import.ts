@@ -5,11 +5,12 @@
  * The input is consumed as a stream: only one batch is held at a time.
  */
 import { pipeline, Readable } from 'node:stream'
-import { StringDecoder } from 'node:string_decoder'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { CsvError, parse as parseCsv } from 'csv-parse'
 import type { WriteContext } from '../audit/ledger.js'
-import { badRequest, invalid, payloadTooLarge, Problem } from '../http/problems.js'
+import { badRequest, invalid, payloadTooLarge, Problem, withExtensions } from '../http/problems.js'
 import type { Stores } from '../stores.js'
+import { restoreFormula } from './csv-formulas.js'
 import { claimImportItem } from './schemas.js'
 
 export const IMPORT_BATCH = 500
@@ -56,8 +57,14 @@ export function importBatch (stores: Stores, ctx: WriteContext, records: ImportR
   })
 }
 
+/**
+ * Imports `records` batch by batch. A failure that is no single record's (the disk is full,
+ * the CSV cannot be read further) stops the import; the batches before it stay committed,
+ * and the error carries exactly which (`committed`, `results`) into the problem it becomes.
+ */
 export async function importRecords (stores: Stores, ctx: WriteContext, records: AsyncIterable<ImportRecord> | Iterable<ImportRecord>): Promise<ImportSummary> {
   const summary: ImportSummary = { created: 0, duplicates: 0, failed: 0, results: [] }
+  let through: RecordRef | null = null
   let batch: ImportRecord[] = []
   const flush = () => {
     for (const result of importBatch(stores, ctx, batch)) {
@@ -66,56 +73,81 @@ export async function importRecords (stores: Stores, ctx: WriteContext, records:
       else summary.failed++
       summary.results.push(result)
     }
+    through = batch.at(-1)?.ref ?? through
     batch = []
   }
-  for await (const record of records) {
-    batch.push(record)
-    if (batch.length >= IMPORT_BATCH) flush()
+  try {
+    for await (const record of records) {
+      batch.push(record)
+      if (batch.length < IMPORT_BATCH) continue
+      flush()
+      // Let other requests in between batches: records already buffered come without any
+      // I/O wait, and a large import would otherwise hold the server for its whole run.
+      await nextTurn()
+    }
+    if (batch.length > 0) flush()
+  } catch (error) {
+    const { results, ...counts } = summary
+    throw withExtensions(error, { committed: { ...counts, through }, results })
   }
-  if (batch.length > 0) flush()
   return summary
 }
 
-/** The chunks of `input`, failing with 413 once more than `limit` bytes have come. */
-export async function * limited (input: AsyncIterable<Buffer | string>, limit: number): AsyncGenerator<Buffer> {
-  let seen = 0
-  for await (const chunk of input) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
-    seen += bytes.length
-    if (seen > limit) throw payloadTooLarge(`The body is over the ${limit / 1024 / 1024} MiB limit`)
-    yield bytes
+/** The most one NDJSON line may hold: the JSON body limit, as a line is one claim, like a POST /v1/claims body. */
+export const MAX_LINE_BYTES = 1024 * 1024
+
+function parseLine (text: string, line: number): ImportRecord | undefined {
+  if (text.trim() === '') return undefined
+  try {
+    return { ref: { line }, value: JSON.parse(text) }
+  } catch {
+    return { ref: { line }, error: new Problem(400, 'malformed-json', 'Malformed JSON', `Line ${line} is not valid JSON`) }
   }
 }
 
-/** NDJSON: one JSON value a line; blank lines are skipped; a line that is not JSON fails alone. */
-export async function * ndjsonRecords (input: AsyncIterable<Buffer>): AsyncGenerator<ImportRecord> {
-  const decoder = new StringDecoder('utf8')
-  let pending = ''
+/**
+ * NDJSON: one JSON value a line; blank lines are skipped; a line that is not JSON, or is over
+ * `maxLineBytes`, fails alone. Linear in the input whatever the line lengths: only new bytes
+ * are scanned for a newline, and a line's pieces are joined (and decoded) once, when it ends.
+ * A line past the cap is counted, not kept, so memory stays bounded by the cap.
+ */
+export async function * ndjsonRecords (input: AsyncIterable<Buffer>, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<ImportRecord> {
+  let pieces: Buffer[] = []
+  let size = 0
   let line = 0
-  const record = (text: string): ImportRecord | undefined => {
+  const keep = (piece: Buffer) => {
+    size += piece.length
+    if (size <= maxLineBytes) pieces.push(piece)
+    else pieces = []
+  }
+  const endLine = (): ImportRecord | undefined => {
     line++
-    if (text.trim() === '') return undefined
-    try {
-      return { ref: { line }, value: JSON.parse(text) }
-    } catch {
-      return { ref: { line }, error: new Problem(400, 'malformed-json', 'Malformed JSON', `Line ${line} is not valid JSON`) }
-    }
+    // A newline byte never occurs inside a multi-byte UTF-8 character, so a line decodes on its own.
+    const record = size > maxLineBytes
+      ? { ref: { line }, error: payloadTooLarge(`Line ${line} is over ${maxLineBytes / 1024 / 1024} MiB, the most one record may be`) }
+      : parseLine(Buffer.concat(pieces, size).toString('utf8'), line)
+    pieces = []
+    size = 0
+    return record
   }
   for await (const chunk of input) {
-    pending += decoder.write(chunk)
-    const lines = pending.split('\n')
-    pending = lines.pop() as string
-    for (const text of lines) {
-      const next = record(text)
-      if (next !== undefined) yield next
+    let start = 0
+    for (let end = chunk.indexOf(0x0a); end !== -1; end = chunk.indexOf(0x0a, start)) {
+      keep(chunk.subarray(start, end))
+      const record = endLine()
+      if (record !== undefined) yield record
+      start = end + 1
     }
+    keep(chunk.subarray(start))
   }
-  const last = record(pending + decoder.end())
+  const last = endLine()
   if (last !== undefined) yield last
 }
 
 /** The CSV columns of an export, as the claim they describe; empty cells count as missing. */
-export function csvRowToItem (row: Record<string, string>): Record<string, unknown> {
+export function csvRowToItem (cells: Record<string, string>): Record<string, unknown> {
+  // The export's formula guard comes off first (see csv-formulas.ts).
+  const row = Object.fromEntries(Object.entries(cells).map(([name, value]) => [name, restoreFormula(value)]))
   const cell = (name: string) => (row[name] === undefined || row[name].trim() === '' ? undefined : row[name])
   const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
   const known = new Set(['text', 'quote', 'speakerName', 'speakerKind', 'speakerDescription', 'sourceTitle', 'sourcePublisher',

@@ -117,18 +117,16 @@ export function tidyOpenapi<T extends Json> (document: T): T {
 
 /**
  * Gives each media type its example, where Swagger UI looks first to prefill "Try it out" and
- * to show "Example Value": a problem's from `problem`, a component's as examples.ts recorded it,
- * an inline schema's (zod's `examples`) moved up from the schema.
+ * to show "Example Value": a component's as examples.ts recorded it, else a problem's from `problem`,
+ * else an inline schema's (zod's `examples`) moved up from the schema.
  */
 function addExamples (content: Record<string, unknown> | undefined, problem?: unknown): void {
   for (const [type, media] of Object.entries(content ?? {}) as Array<[string, Json]>) {
     if (media.example !== undefined) continue
     const schema = (media.schema ?? {}) as Json
-    const example = type === 'application/problem+json'
-      ? problem
-      : typeof schema.$ref === 'string'
-        ? componentExample(schema.$ref.slice(REF.length).replace(/Input$/, ''))
-        : (schema.examples as unknown[] | undefined)?.[0]
+    // A component's own example first (a problem with extensions of its own, say), then the status's problem.
+    const component = typeof schema.$ref === 'string' ? componentExample(schema.$ref.slice(REF.length).replace(/Input$/, '')) : undefined
+    const example = component ?? (type === 'application/problem+json' ? problem : (schema.examples as unknown[] | undefined)?.[0])
     if (example === undefined) continue
     media.example = example
     delete schema.examples

@@ -64,6 +64,18 @@ export const forbidden = (detail: string) => new Problem(403, 'forbidden', 'Forb
 export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
   new Problem(429, 'rate-limited', 'Too many requests', detail, {}, { 'retry-after': String(retryAfterSeconds) })
 
+/** Extensions added to whatever problem an error maps to: see withExtensions. */
+const addedExtensions = new WeakMap<object, Record<string, unknown>>()
+
+/**
+ * Adds members to the problem `error` becomes, keeping the status and title the one mapping
+ * gives it: e.g. what an import had committed before the disk filled up.
+ */
+export function withExtensions<E> (error: E, extensions: Record<string, unknown>): E {
+  if (typeof error === 'object' && error !== null) addedExtensions.set(error, { ...addedExtensions.get(error), ...extensions })
+  return error
+}
+
 /** Framework errors a client caused, by Fastify error code. */
 const frameworkProblems: Record<string, [number, string, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'malformed-json', 'Malformed JSON'],
@@ -141,7 +153,7 @@ export function toProblem (error: FastifyError): Problem {
     'The server failed to handle this request; it has been logged with the request id')
 }
 
-export function sendProblem (request: FastifyRequest, reply: FastifyReply, problem: Problem) {
+export function sendProblem (request: FastifyRequest, reply: FastifyReply, problem: Problem, added: Record<string, unknown> = {}) {
   return reply
     .code(problem.status)
     .headers(problem.headers)
@@ -155,7 +167,8 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, probl
       detail: problem.message,
       instance: request.url.split('?')[0],
       requestId: request.id,
-      ...problem.extensions
+      ...problem.extensions,
+      ...added
     })
 }
 
@@ -168,7 +181,7 @@ export function installProblemHandlers (app: FastifyInstance) {
     // first, so the client gets this answer rather than a reset (see drain.ts); one too large
     // to read closes the connection.
     if (!await drainBody(request.raw)) reply.header('connection', 'close')
-    return sendProblem(request, reply, problem)
+    return sendProblem(request, reply, problem, addedExtensions.get(error))
   })
   const allowedMethods = trackAllowedMethods(app)
   app.setNotFoundHandler((request, reply) => {
