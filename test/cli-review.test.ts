@@ -115,3 +115,19 @@ t.test('ordinary mistakes get one line and exit 2: no file, no server', async (t
   t.notMatch(down.stderr, /retrying/, 'no retries for a port nobody listens on')
   t.equal(down.stderr.trim().split('\n').length, 1, 'one line')
 })
+
+t.test('the report guards cells a spreadsheet would run as formulas, and a report fed back loses the guard', async (t) => {
+  const h = await harness(t)
+  const id = (await h.as('editor')('POST', '/v1/claims', claimInput())).data.id
+  const base = await h.app.listen({ port: 0, host: '127.0.0.1' })
+  const file = join(h.dir, 'formulas.csv')
+  writeFileSync(file, `claimId,verdict,note\n${id},reopen,"=HYPERLINK(""https://example.com"",""see"") says otherwise"\n`)
+  t.equal((await review(h, base, file)).code, 1)
+  const report = readFileSync(`${file}.rejected.csv`, 'utf8')
+  t.match(report, `${id},reopen,"'=HYPERLINK(""https://example.com"",""see"") says otherwise",2,`, 'the note cannot run in a spreadsheet')
+  writeFileSync(`${file}.rejected.csv`, report.replace(',reopen,', ',unverified,'))
+  const fixed = await review(h, base, `${file}.rejected.csv`)
+  t.equal(fixed.code, 0, fixed.stderr)
+  t.equal((h.database.sqlite.prepare('SELECT note FROM reviews WHERE claim_id = ?').get(id) as { note: string }).note,
+    '=HYPERLINK("https://example.com","see") says otherwise', 'the note as the desk wrote it')
+})

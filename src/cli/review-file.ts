@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { CsvError, parse } from 'csv-parse/sync'
 import { canonicalJson } from '../audit/ledger.js'
+import { restoreFormula } from '../claims/csv-formulas.js'
 import { claimStatus } from '../claims/schemas.js'
 import { isUuid } from '../db/ids.js'
 import { invalid } from '../http/problems.js'
@@ -52,7 +53,9 @@ function csvRows (text: string): { columns: string[], rows: Row[] } {
       trim: true,
       relax_column_count: true
     }) as Array<{ record: Record<string, string>, info: { lines: number } }>
-    return { columns, rows: records.map(({ record, info }) => ({ line: info.lines, fields: record })) }
+    // A report fed back carries the formula guard its cells were written with (see writeReport).
+    const cells = (record: Record<string, string>) => Object.fromEntries(Object.entries(record).map(([name, value]) => [name, restoreFormula(value)]))
+    return { columns, rows: records.map(({ record, info }) => ({ line: info.lines, fields: cells(record) })) }
   } catch (error) {
     if (error instanceof CsvError) throw new Fatal(`cannot read the CSV: ${error.message}`)
     throw error

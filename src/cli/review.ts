@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { SingleBar, Presets } from 'cli-progress'
 import { stringify } from 'csv-stringify/sync'
 import { canonicalJson } from '../audit/ledger.js'
+import { neutraliseFormula } from '../claims/csv-formulas.js'
 import { Fatal } from './fatal.js'
 import { readReviewFile, type Rejected, type ReviewFile, type ReviewItem } from './review-file.js'
 
@@ -103,7 +104,7 @@ export const defaultReport = (file: string, format: ReviewFile['format']) =>
 
 /**
  * The rejected rows as the file had them, plus `line` and `reason`: fix them in the report and
- * feed it back as it is (the extra columns are ignored on the way in).
+ * feed it back as it is (the extra columns are ignored on the way in, the formula guard removed).
  */
 function writeReport (path: string, file: ReviewFile, rejected: Rejected[]): void {
   if (file.format === 'ndjson') {
@@ -112,7 +113,10 @@ function writeReport (path: string, file: ReviewFile, rejected: Rejected[]): voi
     return
   }
   const columns = [...file.columns.filter((c) => c !== 'line' && c !== 'reason'), 'line', 'reason']
-  writeFileSync(path, stringify(rejected.map(({ row, reason }) => ({ ...row.fields, line: row.line, reason })), { header: true, columns }))
+  // The report is opened in a spreadsheet: cells that would run as formulas get the export's guard.
+  const guarded = (fields: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, typeof value === 'string' ? neutraliseFormula(value) : value]))
+  writeFileSync(path, stringify(rejected.map(({ row, reason }) => guarded({ ...row.fields, line: row.line, reason })), { header: true, columns }))
 }
 
 export async function runReview (opts: ReviewOptions): Promise<ReviewSummary> {
