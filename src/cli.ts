@@ -133,17 +133,19 @@ export function buildCli (): Command {
     .addOption(new Option('--url <url>', 'the Claimledger API').env('CLAIMLEDGER_URL').default('http://127.0.0.1:3000'))
     .addOption(new Option('--key <key>', 'an API key with the reviewer role').env('CLAIMLEDGER_KEY'))
     .option('--batch-size <n>', 'rows per request, 1..1000', (v) => positiveInt(v, 1000), 1000)
+    .option('--job <name>', 'what the rows belong to: a row is applied once per job and claim (default: the file\'s name)')
     .option('--report <file>', 'where rejected rows go (default: FILE.rejected.csv, or .ndjson for NDJSON)')
     .option('--retries <n>', 'retries of a batch on 429, 5xx, timeouts or dropped connections', (v) => positiveInt(v, 100), 8)
     .option('--timeout <seconds>', 'time limit of one request', (v) => positiveInt(v, 3600), 120)
     .option('--dry-run', 'check every row, send nothing')
-    .action(async (file: string, opts: { url: string, key?: string, batchSize: number, report?: string, retries: number, timeout: number, dryRun?: boolean }) => {
+    .action(async (file: string, opts: { url: string, key?: string, batchSize: number, job?: string, report?: string, retries: number, timeout: number, dryRun?: boolean }) => {
       if (opts.key === undefined && opts.dryRun !== true) throw new InvalidArgumentError('--key (or CLAIMLEDGER_KEY) is required')
       const summary = await runReview({
         file,
         url: opts.url,
         key: opts.key ?? '',
         batchSize: opts.batchSize,
+        job: opts.job,
         report: opts.report,
         dryRun: opts.dryRun === true,
         retries: opts.retries,
@@ -158,6 +160,7 @@ export function buildCli (): Command {
         : `${summary.rows} rows: applied ${summary.applied}, applied before ${summary.appliedBefore} (not applied again), rejected ${rejected}`)
       if (rejected > 0) console.log(`rejected rows, with line and reason, are in ${summary.report}: fix them there and run it as it is`)
       if (summary.staleReportRemoved) console.log(`removed ${summary.report}, left by an earlier run: nothing is rejected now`)
+      else if (rejected === 0 && summary.report === file && opts.dryRun !== true) console.log(`every row of ${file} has gone through now: it can be deleted`)
       if (rejected > 0) process.exitCode = 1
     })
 

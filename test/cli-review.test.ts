@@ -93,6 +93,16 @@ t.test('a desk\'s file: bad rows reported as they were, fixed, rerun in other ba
   const again = await review(h, base, file, '--batch-size', '1')
   t.match(again.stdout, '6 rows: applied 0, applied before 6 (not applied again), rejected 0')
   t.same(ids.map((id) => reviewCount(h, id)), [1, 1, 1, 1, 1, 1])
+
+  // A row edited after it went through is not applied a second time: it comes back, saying why.
+  writeFileSync(file, readFileSync(file, 'utf8').replace('"Baku\'s figure, unconfirmed"', '"Baku\'s figure, still unconfirmed"'))
+  const edited = await review(h, base, file)
+  t.equal(edited.code, 1)
+  t.match(edited.stdout, '6 rows: applied 0, applied before 5 (not applied again), rejected 1')
+  t.match(readFileSync(report, 'utf8'), /still unconfirmed.*,2,"409: clientRef ""reviews\.csv#.*"" was already applied by this key/)
+  t.same(ids.map((id) => reviewCount(h, id)), [1, 1, 1, 1, 1, 1], 'still one review each')
+  // Under another job the same rows are new decisions.
+  t.match((await review(h, base, file, '--job', 'second-pass')).stdout, '6 rows: applied 6, applied before 0')
 })
 
 t.test('ordinary mistakes get one line and exit 2: no file, no server', async (t) => {

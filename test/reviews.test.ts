@@ -247,8 +247,8 @@ t.test('clientRef: a review sent again is never applied twice, whatever came bet
   t.equal((await as('reviewer')('POST', url, { verdict: 'unverified', note: 'Reopened.' })).statusCode, 201)
 
   const before = dump(database)
-  // Sent again, with the stale If-Match the first request had and by another key: the stored review comes back.
-  const again = await as('admin')('POST', url, { ...body, note: '  Contradicted by the ministry. ' }, { 'if-match': '"1"' })
+  // Sent again, with the stale If-Match the first request had: the stored review comes back.
+  const again = await as('reviewer')('POST', url, { ...body, note: '  Contradicted by the ministry. ' }, { 'if-match': '"1"' })
   t.equal(again.statusCode, 200)
   t.equal(again.headers['idempotent-replayed'], 'true')
   t.same(again.data.review, first.data.review)
@@ -265,8 +265,11 @@ t.test('clientRef: a review sent again is never applied twice, whatever came bet
     t.match(res.data.detail, /already applied/)
   }
   t.same(dump(database), before, 'refusals wrote nothing')
+  t.equal((await as('reviewer')('POST', '/v1/claims/not-a-claim/reviews', body)).statusCode, 404, 'an id that names nothing is a 404 first')
   const elsewhere = await as('editor')('POST', '/v1/claims', claimInput({ text: 'Another claim.' }))
   t.equal((await as('reviewer')('POST', `/v1/claims/${elsewhere.data.id}/reviews`, body)).statusCode, 409, 'unique across claims')
+  // Another key has references of its own, as with Idempotency-Key: another desk's "row-7" is its own row.
+  t.equal((await as('editor')('POST', `/v1/claims/${elsewhere.data.id}/reviews`, body)).statusCode, 201, 'scoped to the key')
 
   const history = (await as('viewer')('GET', `/v1/claims/${created.data.id}/history`)).data.items
   t.equal(history.filter((e: { action: string }) => e.action === 'claim.reviewed').length, 2)

@@ -5,14 +5,19 @@
  * commit and never finished under a steady trickle of writes).
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import Database from 'better-sqlite3'
+import { openQueryOnly } from './query-only.js'
 
 const { source, target } = workerData as { source: string, target: string }
-const db = new Database(source, { readonly: true, fileMustExist: true })
 try {
-  db.pragma('busy_timeout = 5000')
-  db.prepare('VACUUM INTO ?').run(target)
-} finally {
-  db.close()
+  const db = openQueryOnly(source, { forVacuumInto: true })
+  try {
+    db.prepare('VACUUM INTO ?').run(target)
+  } finally {
+    db.close()
+  }
+  parentPort?.postMessage({ done: true })
+} catch (error) {
+  // Errors do not cross the thread boundary whole: send what the user needs to read.
+  const { message, code } = error as { message?: string, code?: string }
+  parentPort?.postMessage({ error: `${message ?? String(error)}${code === undefined ? '' : ` (${code})`}` })
 }
-parentPort?.postMessage('done')

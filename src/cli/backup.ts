@@ -8,15 +8,16 @@
  * `-wal`/`-shm` (SQLite would replay the old database's log into the restored file), and keeps
  * the database it replaces.
  */
-import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { once } from 'node:events'
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import { Presets, SingleBar } from 'cli-progress'
 import { verifyChain, type VerifyResult } from '../audit/ledger.js'
 import { openDatabase } from '../db/open.js'
 import { Fatal } from './fatal.js'
+import { openQueryOnly } from './query-only.js'
 
 export interface Checked { bytes: number, chain: VerifyResult }
 
@@ -48,9 +49,14 @@ export interface BackupOptions { timeoutMs: number, progress: boolean, log: (lin
 export async function backup (source: string, target: string, opts: BackupOptions): Promise<Checked> {
   if (existsSync(target)) throw new Fatal(`${target} exists: a backup never overwrites a file; choose a new name`)
   const partial = `${target}.partial`
-  rmSync(partial, { force: true }) // left by a backup that was killed: never a complete copy
+  try {
+    mkdirSync(dirname(resolve(target)), { recursive: true })
+    rmSync(partial, { force: true }) // left by a backup that was killed: never a complete copy
+  } catch (error) {
+    throw new Fatal(`cannot back up to ${target}: ${(error as Error).message}`)
+  }
   const expected = (() => {
-    const db = new Database(source, { readonly: true, fileMustExist: true })
+    const db = openQueryOnly(source)
     try {
       const [pages, free, size] = ['page_count', 'freelist_count', 'page_size'].map((p) => db.pragma(p, { simple: true }) as number)
       return ((pages ?? 0) - (free ?? 0)) * (size ?? 4096)
@@ -60,20 +66,28 @@ export async function backup (source: string, target: string, opts: BackupOption
   })()
 
   const worker = new Worker(new URL('./backup-worker.js', import.meta.url), { workerData: { source: resolve(source), target: resolve(partial) } })
+  const mb = (bytes: number) => (bytes / 1e6).toFixed(1)
   const bar = opts.progress ? new SingleBar({ format: 'backup [{bar}] {percentage}% | {copied}/{total_mb} MB | {duration}s' }, Presets.shades_classic) : undefined
-  bar?.start(expected, 0, { copied: '0', total_mb: (expected / 1e6).toFixed(1) })
+  bar?.start(expected, 0, { copied: '0', total_mb: mb(expected) })
+  // Without a terminal (cron, CI), a line every few seconds instead of the bar.
+  let lastLine = Date.now()
   const poll = setInterval(() => {
     const copied = existsSync(partial) ? statSync(partial).size : 0
-    bar?.update(Math.min(copied, expected), { copied: (copied / 1e6).toFixed(1) })
+    bar?.update(Math.min(copied, expected), { copied: mb(copied) })
+    if (bar === undefined && Date.now() - lastLine >= PROGRESS_EVERY_MS) {
+      lastLine = Date.now()
+      opts.log(`backup: ${mb(copied)} of about ${mb(expected)} MB copied`)
+    }
   }, 250)
   let timer: NodeJS.Timeout | undefined
   try {
-    await Promise.race([
-      once(worker, 'message'),
-      new Promise((_resolve, reject) => {
+    const [answer] = await Promise.race([
+      once(worker, 'message') as Promise<[{ done?: true, error?: string }]>,
+      new Promise<never>((_resolve, reject) => {
         timer = setTimeout(() => reject(new Fatal(`the backup did not finish within ${opts.timeoutMs / 1000} s (--timeout); nothing was written to ${target}`)), opts.timeoutMs)
       })
     ])
+    if (answer.error !== undefined) throw new Fatal(`the backup to ${target} failed: ${answer.error}`)
   } catch (error) {
     // SQLite cannot be interrupted mid-statement from here: let the process end, and the worker with it.
     worker.unref()
@@ -85,30 +99,66 @@ export async function backup (source: string, target: string, opts: BackupOption
     bar?.update(expected, { copied: (expected / 1e6).toFixed(1) })
     bar?.stop()
   }
-  renameSync(partial, target)
-  return checkCopy(target)
+  // Checked before it takes its name: a file called like a backup is one that passed.
+  try {
+    const checked = checkCopy(partial)
+    renameSync(partial, target)
+    return checked
+  } catch (error) {
+    rmSync(partial, { force: true })
+    throw error
+  }
 }
 
+const PROGRESS_EVERY_MS = 5000
+
 export interface RestoreResult extends Checked { replaced?: string }
+
+/**
+ * Folds a stopped server's -wal back into its database, so the file can be moved aside whole.
+ * True when nothing is left beside it; false when a -wal stays, which means another process
+ * (a running server) still has the database open.
+ */
+function foldLog (target: string): boolean {
+  if (existsSync(target)) {
+    const db = new Database(target, { fileMustExist: true })
+    try {
+      db.pragma('busy_timeout = 2000')
+      db.pragma('wal_checkpoint(TRUNCATE)')
+    } catch {
+      // Locked by its server, or damaged: what is left beside it below decides.
+    } finally {
+      db.close()
+    }
+  }
+  return ['-wal', '-journal'].every((suffix) => !existsSync(target + suffix))
+}
 
 /** Puts a checked backup at `target`, keeping what was there as `<target>.replaced-<time>`. */
 export function restore (backupPath: string, target: string, now = new Date()): RestoreResult {
   const checked = checkCopy(backupPath)
-  const stale = ['-wal', '-shm', '-journal'].map((suffix) => target + suffix).filter((path) => existsSync(path))
-  if (stale.length > 0) {
-    throw new Fatal(`refusing to restore: ${stale.join(' and ')} ${stale.length > 1 ? 'are' : 'is'} beside ${target}. ` +
-      'Either the server is still running (stop it first) or it stopped uncleanly; SQLite would replay that log into the ' +
-      'restored file and damage it. Stop the server, then move those files away (they belong to the database being replaced) and run restore again.')
+  if (!foldLog(target)) {
+    const left = ['-wal', '-journal'].map((suffix) => target + suffix).filter((path) => existsSync(path))
+    throw new Fatal(`refusing to restore: ${left.join(' and ')} ${left.length > 1 ? 'are' : 'is'} beside ${target} and could not be ` +
+      'folded into it, so a server still has it open (stop it first): SQLite would replay that log into the restored file ' +
+      'and damage it')
   }
-  const incoming = `${target}.restoring`
-  copyFileSync(backupPath, incoming)
-  let replaced: string | undefined
-  if (existsSync(target)) {
-    replaced = `${target}.replaced-${now.toISOString().replace(/[:.]/g, '-')}`
-    renameSync(target, replaced)
+  try {
+    mkdirSync(dirname(resolve(target)), { recursive: true })
+    const incoming = `${target}.restoring`
+    copyFileSync(backupPath, incoming)
+    let replaced: string | undefined
+    if (existsSync(target)) {
+      replaced = `${target}.replaced-${now.toISOString().replace(/[:.]/g, '-')}`
+      renameSync(target, replaced)
+    }
+    rmSync(`${target}-shm`, { force: true }) // an index of the log just folded: never of the restored file
+    renameSync(incoming, target)
+    // Opening it once applies any migration this build has and the copy lacks.
+    openDatabase(target).close()
+    return { ...checked, ...(replaced === undefined ? {} : { replaced }) }
+  } catch (error) {
+    if (error instanceof Fatal) throw error
+    throw new Fatal(`cannot restore into ${target}: ${(error as Error).message}`)
   }
-  renameSync(incoming, target)
-  // Opening it once applies any migration this build has and the copy lacks.
-  openDatabase(target).close()
-  return { ...checked, ...(replaced === undefined ? {} : { replaced }) }
 }

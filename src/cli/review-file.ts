@@ -4,15 +4,16 @@
  * evidenceTitle, expectedVersion, clientRef). Each row becomes a bulk review item, checked
  * here with the API's own schema so that a bad row is reported without a round trip.
  *
- * Every item carries a `clientRef`, the row's own identity on the server: the file's
- * `clientRef` column when it has one, else a hash of what the row asks for (claim, verdict,
- * note, evidence). The server never applies a clientRef twice, so rerunning the file —
- * edited elsewhere, in other batches, next week — applies each row at most once.
+ * Every item carries a `clientRef`, the row's identity on the server: the file's `clientRef`
+ * column when it has one, else the job (the file's name, or --job) and the claim, which a file
+ * lists once. The server never applies a clientRef twice for one key, so rerunning the file —
+ * edited or not, in other batches, next week, or its rejected rows fed back — applies each
+ * row at most once; a row edited after it went through comes back as a 409 saying so.
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { basename } from 'node:path'
 import { CsvError, parse } from 'csv-parse/sync'
-import { canonicalJson } from '../audit/ledger.js'
 import { restoreFormula } from '../claims/csv-formulas.js'
 import { claimStatus } from '../claims/schemas.js'
 import { isUuid } from '../db/ids.js'
@@ -62,6 +63,18 @@ function csvRows (text: string): { columns: string[], rows: Row[] } {
   }
 }
 
+/** The lines on which each (trimmed, case-folded) value of `column` stands. */
+function linesBy (rows: Row[], column: string): Map<string, number[]> {
+  const lines = new Map<string, number[]>()
+  for (const { line, fields } of rows) {
+    const value = fields[column]
+    if (typeof value !== 'string' || value.trim() === '') continue
+    const key = value.trim().toLowerCase()
+    lines.set(key, [...(lines.get(key) ?? []), line])
+  }
+  return lines
+}
+
 function ndjsonRows (text: string): Row[] {
   return text.split('\n').flatMap((line, i) => {
     if (line.trim() === '') return []
@@ -95,11 +108,19 @@ export function toItem (fields: Record<string, unknown>): Record<string, unknown
   return item
 }
 
-/** The row's identity on the server when the file gives none: what it asks for, hashed. */
-export function derivedClientRef (item: ReviewItem): string {
-  const { claimId, verdict, note, evidence } = item
-  const asked = canonicalJson({ claimId, verdict, note, evidence: evidence.map(({ url, title, stance }) => (title == null ? { url, stance } : { url, title, stance })) })
-  return 'row:' + createHash('sha256').update(asked).digest('hex').slice(0, 40)
+/**
+ * The job a file's rows belong to by default: its name, without the `.rejected.csv` of a
+ * report fed back (so a report's rows are the rows of the file it came from).
+ */
+export function defaultJob (path: string): string {
+  return basename(path).replace(/(\.rejected\.(csv|ndjson))+$/i, '')
+}
+
+/** A row's identity on the server when the file gives none: its job and its claim. */
+export function derivedClientRef (job: string, claimId: string): string {
+  // clientRef holds 200 characters: a long job name is shortened to a hash of itself.
+  const name = job.length <= 120 ? job : createHash('sha256').update(job).digest('hex').slice(0, 32)
+  return `${name}#${claimId.toLowerCase()}`
 }
 
 /** Why a row cannot be sent, checked before the schema so each mistake gets one clear message. */
@@ -114,7 +135,7 @@ function precheck ({ fields, unparsable }: Row): string | undefined {
   return undefined
 }
 
-export function readReviewFile (path: string): ReviewFile {
+export function readReviewFile (path: string, job = defaultJob(path)): ReviewFile {
   assertReadable(path)
   const text = readFileSync(path, 'utf8')
   const lower = path.toLowerCase()
@@ -122,14 +143,10 @@ export function readReviewFile (path: string): ReviewFile {
   const { columns, rows } = csv ? csvRows(text) : { columns: [], rows: ndjsonRows(text) }
   const result: ReviewFile = { format: csv ? 'csv' : 'ndjson', columns, valid: [], rejected: [] }
 
-  // A claim listed twice would be reviewed twice, in an order nobody chose: every row naming it is refused.
-  const linesOf = new Map<string, number[]>()
-  for (const { line, fields } of rows) {
-    if (typeof fields.claimId === 'string' && fields.claimId.trim() !== '') {
-      const id = fields.claimId.trim().toLowerCase()
-      linesOf.set(id, [...(linesOf.get(id) ?? []), line])
-    }
-  }
+  // A claim listed twice would be reviewed twice, in an order nobody chose, and a clientRef given
+  // twice would apply once and refuse the other: every row naming either is refused.
+  const claims = linesBy(rows, 'claimId')
+  const refs = linesBy(rows, 'clientRef')
 
   for (const row of rows) {
     const reason = precheck(row)
@@ -137,9 +154,15 @@ export function readReviewFile (path: string): ReviewFile {
       result.rejected.push({ row, reason })
       continue
     }
-    const lines = linesOf.get(String(row.fields.claimId).trim().toLowerCase()) ?? []
-    if (lines.length > 1) {
-      result.rejected.push({ row, reason: `claim ${String(row.fields.claimId).trim()} is on lines ${lines.join(', ')}: review it once per file` })
+    const sameClaim = claims.get(String(row.fields.claimId).trim().toLowerCase()) ?? []
+    const sameRef = blank(row.fields.clientRef) ? [] : refs.get(String(row.fields.clientRef).trim().toLowerCase()) ?? []
+    if (sameClaim.length > 1 || sameRef.length > 1) {
+      result.rejected.push({
+        row,
+        reason: sameClaim.length > 1
+          ? `claim ${String(row.fields.claimId).trim()} is on lines ${sameClaim.join(', ')}: review it once per file`
+          : `clientRef ${String(row.fields.clientRef).trim()} is on lines ${sameRef.join(', ')}: each row needs its own`
+      })
       continue
     }
     const parsed = bulkReviewItem.safeParse(toItem(row.fields))
@@ -147,7 +170,7 @@ export function readReviewFile (path: string): ReviewFile {
       result.rejected.push({ row, reason: invalid(parsed.error).message })
       continue
     }
-    result.valid.push({ row, item: { ...parsed.data, clientRef: parsed.data.clientRef ?? derivedClientRef(parsed.data) } })
+    result.valid.push({ row, item: { ...parsed.data, clientRef: parsed.data.clientRef ?? derivedClientRef(job, parsed.data.claimId) } })
   }
   return result
 }

@@ -25,6 +25,8 @@ export interface ReviewOptions {
   url: string
   key: string
   batchSize: number
+  /** The job the rows belong to (their clientRefs); undefined: the file's name (see review-file.ts). */
+  job?: string | undefined
   /** Where rejected rows go; undefined: beside the file (FILE.rejected.csv or .ndjson). */
   report?: string | undefined
   dryRun: boolean
@@ -97,7 +99,8 @@ async function post (opts: ReviewOptions, items: ReviewItem[], doing: string): P
 
 /**
  * Where rejected rows go by default: beside the file, in its own format. A report fed back is
- * its own report: rewritten with the rows still rejected, removed once none is.
+ * its own report: rewritten with the rows still rejected (and left as it is, never deleted,
+ * once none is: it is the user's file now).
  */
 export const defaultReport = (file: string, format: ReviewFile['format']) =>
   /\.rejected\.(csv|ndjson)$/i.test(file) ? file : `${file}.rejected.${format}`
@@ -119,18 +122,52 @@ function writeReport (path: string, file: ReviewFile, rejected: Rejected[]): voi
   writeFileSync(path, stringify(rejected.map(({ row, reason }) => guarded({ ...row.fields, line: row.line, reason })), { header: true, columns }))
 }
 
+/**
+ * The valid rows in batches of at most `size` rows and of a body well under the API's 1 MiB
+ * limit (1000 rows with long notes would pass the first and break the second).
+ */
+function batchesOf (rows: ReviewFile['valid'], size: number): Array<ReviewFile['valid']> {
+  const batches: Array<ReviewFile['valid']> = []
+  let batch: ReviewFile['valid'] = []
+  let bytes = 0
+  for (const row of rows) {
+    const rowBytes = Buffer.byteLength(JSON.stringify(row.item)) + 1
+    if (batch.length > 0 && (batch.length >= size || bytes + rowBytes > MAX_BATCH_BYTES)) {
+      batches.push(batch)
+      batch = []
+      bytes = 0
+    }
+    batch.push(row)
+    bytes += rowBytes
+  }
+  if (batch.length > 0) batches.push(batch)
+  return batches
+}
+
+/** A batch's body stays this far under the API's 1 MiB JSON limit. */
+const MAX_BATCH_BYTES = 900 * 1024
+
 export async function runReview (opts: ReviewOptions): Promise<ReviewSummary> {
-  const file = readReviewFile(opts.file)
+  const file = readReviewFile(opts.file, opts.job)
   const report = opts.report ?? defaultReport(opts.file, file.format)
   const summary: ReviewSummary = {
     rows: file.valid.length + file.rejected.length, applied: 0, appliedBefore: 0, rejected: [...file.rejected], report, staleReportRemoved: false
   }
-  const batches: Array<typeof file.valid> = []
-  for (let i = 0; i < file.valid.length; i += opts.batchSize) batches.push(file.valid.slice(i, i + opts.batchSize))
+  const batches = batchesOf(file.valid, opts.batchSize)
+  const finish = () => {
+    summary.rejected.sort((a, b) => a.row.line - b.row.line)
+    if (summary.rejected.length > 0) writeReport(report, file, summary.rejected)
+    else if (!opts.dryRun && report !== opts.file && existsSync(report)) {
+      // A report from an earlier run would now describe rows that have since gone through.
+      rmSync(report)
+      summary.staleReportRemoved = true
+    }
+  }
 
   if (!opts.dryRun) {
     const bar = opts.progress ? new SingleBar({ format: 'reviews [{bar}] {value}/{total} | {eta_formatted} left | {rejected} rejected' }, Presets.shades_classic) : undefined
     bar?.start(file.valid.length, 0, { rejected: summary.rejected.length })
+    let sent = 0
     try {
       for (const [index, batch] of batches.entries()) {
         const doing = `while sending batch ${index + 1}/${batches.length} (lines ${batch[0]?.row.line}–${batch.at(-1)?.row.line}; ` +
@@ -149,25 +186,22 @@ export async function runReview (opts: ReviewOptions): Promise<ReviewSummary> {
           }
         }
         summary.appliedBefore += before
-        const done = Math.min((index + 1) * opts.batchSize, file.valid.length)
-        if (bar !== undefined) bar.update(done, { rejected: summary.rejected.length })
+        sent += batch.length
+        if (bar !== undefined) bar.update(sent, { rejected: summary.rejected.length })
         else {
-          opts.log(`batch ${index + 1}/${batches.length}: ${done}/${file.valid.length} rows sent, ${summary.applied} applied` +
+          opts.log(`batch ${index + 1}/${batches.length}: ${sent}/${file.valid.length} rows sent, ${summary.applied} applied` +
             (before > 0 ? ` (${before} of this batch had been applied before)` : ''))
         }
       }
+    } catch (error) {
+      // Stopped part way (the server went away): what was refused so far is still worth its report.
+      if (summary.rejected.length > 0) writeReport(report, file, [...summary.rejected].sort((a, b) => a.row.line - b.row.line))
+      throw error
     } finally {
       bar?.stop()
     }
   }
-
-  summary.rejected.sort((a, b) => a.row.line - b.row.line)
-  if (summary.rejected.length > 0) writeReport(report, file, summary.rejected)
-  else if (!opts.dryRun && existsSync(report)) {
-    // A report from an earlier run would now describe rows that have since gone through.
-    rmSync(report)
-    summary.staleReportRemoved = true
-  }
+  finish()
   return summary
 }
 

@@ -122,14 +122,14 @@ export const reviews = sqliteTable('reviews', {
   createdAt: text('created_at').notNull(),
   /**
    * The caller's own reference for this review (a spreadsheet row, a job's item id): unique
-   * across all reviews, so a script that sends it again gets the review it already made
-   * instead of a second one — today, next week, whatever batch it comes in.
+   * per API key, like an Idempotency-Key, so a script that sends it again gets the review it
+   * already made instead of a second one — today, next week, whatever batch it comes in.
    */
   clientRef: text('client_ref')
 }, (t) => [
   index('reviews_claim_idx').on(t.claimId, t.createdAt, t.id),
   index('reviews_reviewer_idx').on(t.reviewerId, t.claimId),
-  uniqueIndex('reviews_client_ref_idx').on(t.clientRef).where(sql`client_ref IS NOT NULL`)
+  uniqueIndex('reviews_client_ref_idx').on(t.reviewerId, t.clientRef).where(sql`client_ref IS NOT NULL`)
 ])
 
 export const auditEvents = sqliteTable('audit_events', {

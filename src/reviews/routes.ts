@@ -29,7 +29,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         '`status`, `version`, `reviewCount` and `lastReviewedAt` change in the same transaction as the review ' +
         'and its `claim.reviewed` audit event. `If-Match: "<claim version>"` makes it conditional (412 when ' +
         'another change came first). The reviewer is the calling key. Reviews are never edited or deleted. ' +
-        'The response `ETag` is the claim\'s new version. With a `clientRef` that was applied before, nothing is ' +
+        'The response `ETag` is the claim\'s new version. With a `clientRef` this key applied before, nothing is ' +
         'applied again: 200 with that review and the claim as it is now (`Idempotent-Replayed: true`, checked ' +
         'before If-Match, since the claim has moved on), or 409 with its `existingId` if this request differs.',
       params: claimIdParams,
@@ -59,7 +59,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         'again (`Idempotent-Replayed: true`), and with a different body 409. Keys are scoped to the calling API ' +
         'key; a 422 (nothing applied) is not stored, so a fixed batch may be retried under the same key. ' +
         'Idempotency-Key covers transport retries of one batch; for rerunning a whole file (edited, re-batched, ' +
-        'a week later) give each item a `clientRef`: an item whose clientRef was applied before is answered ' +
+        'a week later) give each item a `clientRef` (per key): an item whose clientRef this key applied before is answered ' +
         '`ok: true, replayed: true` with the stored review and is not applied again (counted in `replayed`, not ' +
         '`applied`); if it asks for something else it fails with 409.',
       headers: bulkHeaders,

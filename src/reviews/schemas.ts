@@ -32,10 +32,10 @@ export const reviewCreate = z.strictObject({
   evidence: z.array(evidence).max(50, 'must have at most 50 items').default([])
     .describe('At least one item for corroborated and disputed (else 422)'),
   clientRef: blankAsMissing(wellFormedString().trim().max(200, 'must be at most 200 characters'))
-    .describe('Your own reference for this review (a spreadsheet row, a job item), unique across all reviews. ' +
-      'Sending a review with a clientRef that was already applied never applies it again: the same claim, ' +
-      'verdict, note and evidence get the stored review back (`Idempotent-Replayed: true`), anything else a 409 ' +
-      'naming the existing review. Kept for good, unlike Idempotency-Key.')
+    .describe('Your own reference for this review (a spreadsheet row, a job item), unique per API key like an ' +
+      'Idempotency-Key. Sending a review with a clientRef this key already applied never applies it again: the ' +
+      'same claim, verdict, note and evidence get the stored review back (`Idempotent-Replayed: true`), anything ' +
+      'else a 409 naming the existing review. Kept for good, unlike Idempotency-Key; another key has its own.')
 }).meta({ id: 'ReviewCreate' })
 documentExample(reviewCreate, reviewCreateInput)
 

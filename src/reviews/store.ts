@@ -46,7 +46,8 @@ export function createReviewsStore ({ db, sqlite, transaction }: Database_, ledg
     createdAt: sql.placeholder('createdAt'),
     clientRef: sql.placeholder('clientRef')
   }).prepare()
-  const byClientRef = db.select().from(reviews).where(eq(reviews.clientRef, sql.placeholder('clientRef'))).prepare()
+  const byClientRef = db.select().from(reviews)
+    .where(and(eq(reviews.reviewerId, sql.placeholder('reviewerId')), eq(reviews.clientRef, sql.placeholder('clientRef')))).prepare()
 
   /** Applies one review in a transaction of its own (a savepoint if the caller has one open). */
   function apply (ctx: WriteContext, claimId: string, input: ReviewCreate, expected: VersionCondition, at: string) {
@@ -64,10 +65,13 @@ export function createReviewsStore ({ db, sqlite, transaction }: Database_, ledg
     if (!sqlite.inTransaction) throw new Error('applyWithin must run inside the caller\'s transaction')
     const evidence = input.evidence.map(({ url, title, stance }) => (title == null ? { url, stance } : { url, title, stance }))
     const clientRef = input.clientRef ?? null
-    // A clientRef applied before is answered before any other check: the claim has moved on
-    // since (its version, maybe its status), and that is exactly what a rerun must not trip over.
-    const earlier = clientRef === null ? undefined : byClientRef.get({ clientRef })
-    if (earlier !== undefined) return replay(claimId, { ...input, evidence }, toReview(earlier))
+    // A clientRef this key applied before is answered before the version and verdict checks: the
+    // claim has moved on since (its version, maybe its status), and a rerun must not trip over that.
+    const earlier = clientRef === null ? undefined : byClientRef.get({ reviewerId: ctx.actor.id, clientRef })
+    if (earlier !== undefined) {
+      if (earlier.claimId !== claimId) claims.requireKnown(claimId) // an id that names nothing is still a 404
+      return replay(claimId, { ...input, evidence }, toReview(earlier))
+    }
     const before = claims.require(claimId)
     assertVersion('Claim', expected, before.version)
     assertVerdictRules(input)
@@ -121,7 +125,7 @@ export function createReviewsStore ({ db, sqlite, transaction }: Database_, ledg
   function replay (claimId: string, input: Pick<Review, 'verdict' | 'note' | 'evidence'>, earlier: Review): Applied {
     if (substance(claimId, input) !== substance(earlier.claimId, earlier)) {
       throw duplicateAt(`/v1/claims/${earlier.claimId}/reviews/${earlier.id}`, earlier.id,
-        `clientRef "${String(earlier.clientRef)}" was already applied as review ${earlier.id} of claim ${earlier.claimId}, ` +
+        `clientRef "${String(earlier.clientRef)}" was already applied by this key as review ${earlier.id} of claim ${earlier.claimId}, ` +
         'with another claim, verdict, note or evidence: it is not applied again (a correction is a new review with a new clientRef)')
     }
     // The claim as it is now, deleted or not: the review was applied, whatever happened since.
