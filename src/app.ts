@@ -19,6 +19,7 @@ import health from './health.js'
 import { badRequest, installProblemHandlers, sendProblem } from './http/problems.js'
 import protection from './http/protection.js'
 import { createSerializerCompiler } from './http/serializer.js'
+import { decodeUtf8 } from './http/utf8.js'
 import docs from './http/swagger.js'
 import metrics from './metrics.js'
 import reviewRoutes from './reviews/routes.js'
@@ -77,8 +78,13 @@ export async function buildApp (config: Config, database: Database_, options: Bu
   // JSON is the only body type (anything else is 415). An empty body is "no body" (so an optional body may be left out whatever the
   // Content-Type), and prototype-polluting keys are refused rather than parsed.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    let text: string
+    try {
+      text = decodeUtf8(body as Buffer)
+    } catch (error) {
+      return done(error as Error, undefined)
+    }
     if (text.trim() === '') return done(null, undefined)
     try {
       done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }))

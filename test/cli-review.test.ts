@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer as createHttpServer } from 'node:http'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -90,6 +91,9 @@ t.test('a desk\'s file: bad rows reported as they were, fixed, rerun in other ba
   t.notOk(existsSync(report), 'a clean run removes the stale report')
   t.same(ids.map((id) => reviewCount(h, id)), [1, 1, 1, 1, 1, 1], 'every claim reviewed exactly once')
 
+  // The third run's batches again: the server replays their first answer (one row "applied"), and says so.
+  const replayed = await review(h, base, file, '--batch-size', '5')
+  t.match(replayed.stdout, '6 rows: applied 0, applied before 6 (not applied again), rejected 0')
   const again = await review(h, base, file, '--batch-size', '1')
   t.match(again.stdout, '6 rows: applied 0, applied before 6 (not applied again), rejected 0')
   t.same(ids.map((id) => reviewCount(h, id)), [1, 1, 1, 1, 1, 1])
@@ -124,6 +128,52 @@ t.test('ordinary mistakes get one line and exit 2: no file, no server', async (t
     'while sending batch 1/1 .*is the server running'))
   t.notMatch(down.stderr, /retrying/, 'no retries for a port nobody listens on')
   t.equal(down.stderr.trim().split('\n').length, 1, 'one line')
+})
+
+t.test('a file in another shape or encoding, and a --url that is not Claimledger, stop the run in one line', async (t) => {
+  const h = await harness(t)
+  const id = (await h.as('editor')('POST', '/v1/claims', claimInput())).data.id
+  const base = await h.app.listen({ port: 0, host: '127.0.0.1' })
+
+  // Saved by a spreadsheet as Windows-1252: "é" is the single byte 0xE9.
+  const latin = join(h.dir, 'latin.csv')
+  writeFileSync(latin, Buffer.concat([Buffer.from(`claimId,verdict,note\n${id},unverified,Premi`), Buffer.from([0xe8]), Buffer.from('re note\n')]))
+  const encoded = await review(h, base, latin)
+  t.equal(encoded.code, 2)
+  t.equal(encoded.stderr, `claimledger: ${latin} is not UTF-8 text (line 2): save it as UTF-8 (in a spreadsheet, "CSV UTF-8") and run again\n`)
+  const json = join(h.dir, 'latin.ndjson')
+  writeFileSync(json, Buffer.concat([Buffer.from(`{"claimId":"${id}","verdict":"unverified","note":"ok"}\n{"note":"`), Buffer.from([0xff, 0x22, 0x7d])]))
+  t.match((await review(h, base, json)).stderr, 'is not UTF-8 text (line 2)', 'the last line, without a newline')
+
+  // Semicolons, as some locales save CSV: one column named "claimId;verdict;note".
+  const semicolons = join(h.dir, 'semicolons.csv')
+  writeFileSync(semicolons, `claimId;verdict;note\n${id};unverified;Reopened\n`)
+  const shaped = await review(h, base, semicolons)
+  t.equal(shaped.code, 2)
+  t.match(shaped.stderr, /^claimledger: \S+ has no claimId or verdict column; its header reads "claimId;verdict;note"\. The first row names the columns .*separated by commas\n$/)
+  t.notOk(existsSync(`${semicolons}.rejected.csv`), 'no report of rows that were never read')
+
+  // A dry run applies the verdict rules too: a disputed verdict without evidence is rejected locally.
+  const rules = join(h.dir, 'rules.csv')
+  writeFileSync(rules, `claimId,verdict,note\n${id},disputed,No evidence yet\n`)
+  const dry = await review(h, 'http://127.0.0.1:1', rules, '--dry-run')
+  t.equal(dry.code, 1)
+  t.match(readFileSync(`${rules}.rejected.csv`, 'utf8'), /No evidence yet,2,"422: A disputed verdict needs at least one evidence item/)
+
+  // Something else listening on --url: a 404 page, a 405, a 200 that is not the bulk answer.
+  const fine = join(h.dir, 'fine.csv')
+  writeFileSync(fine, `claimId,verdict,note\n${id},unverified,Reopened\n`)
+  for (const [status, body] of [[404, '<h1>Not Found</h1>'], [405, ''], [200, '{"ok":true}']] as const) {
+    const other = createHttpServer((_req, res) => res.writeHead(status, { 'content-type': 'text/html' }).end(body))
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(other.address() as { port: number }).port}`
+    const run = await review(h, url, fine)
+    await new Promise((resolve) => other.close(resolve))
+    t.equal(run.code, 2, `${status}`)
+    t.match(run.stderr, new RegExp(`^claimledger: ${url}/v1/reviews/bulk answered ${status}.* while sending batch 1/1 .*: is --url a Claimledger API\\?\n$`))
+    t.notOk(existsSync(`${fine}.rejected.csv`), 'the rows are not blamed for the wrong server')
+  }
+  t.equal(reviewCount(h, id), 0)
 })
 
 t.test('the report guards cells a spreadsheet would run as formulas, and a report fed back loses the guard', async (t) => {

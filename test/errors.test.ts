@@ -178,6 +178,7 @@ t.test('6. body over 1 MiB → 413 problem, nothing written', async (t) => {
   const res = await as('editor')('POST', '/v1/claims', claimInput({ text: 'x'.repeat(1_100_000) }))
   problem(t, res, 413, '/v1/claims')
   t.ok(res.body.length < 2000, 'the body is not echoed back')
+  t.equal(res.data.detail, 'The body is over this endpoint\'s 1 MiB limit; nothing was written', 'the detail names the limit')
   t.same(dump(database), before)
 })
 

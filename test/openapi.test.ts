@@ -2,7 +2,7 @@ import SwaggerParser from '@apidevtools/swagger-parser'
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { openapiPath, renderOpenapi } from '../scripts/openapi.js'
-import { harness } from './helpers.js'
+import { claimInput, harness } from './helpers.js'
 
 interface Operation { tags?: string[], summary?: string, security?: unknown[], responses: Record<string, unknown> }
 type Paths = Record<string, Record<string, Operation>>
@@ -48,4 +48,28 @@ t.test('every operation is tagged, summarised and documents its errors', async (
     }
   }
   t.ok(operations >= 20)
+})
+
+t.test('the headers a write documents are the ones it sends, first time and replayed', async (t) => {
+  const document = JSON.parse(readFileSync(openapiPath, 'utf8')) as { paths: Record<string, Record<string, { responses: Record<string, { headers?: object }> }>> }
+  const documented = (path: string, status: number) =>
+    Object.keys(document.paths[path]?.post?.responses[String(status)]?.headers ?? {}).map((h) => h.toLowerCase()).sort()
+  const sent = (headers: Record<string, unknown>, names: string[]) => names.filter((name) => headers[name] !== undefined).sort()
+  const HEADERS = ['x-request-id', 'etag', 'location', 'idempotent-replayed', 'link']
+
+  const { as } = await harness(t)
+  const claim = (await as('editor')('POST', '/v1/claims', claimInput())).data
+  const review = { verdict: 'unverified', note: 'Not yet checked', clientRef: 'desk:1' }
+  const reviewPath = '/v1/claims/{id}/reviews'
+  for (const status of [201, 200]) {
+    const res = await as('reviewer')('POST', `/v1/claims/${claim.id as string}/reviews`, review)
+    t.equal(res.statusCode, status)
+    t.same(sent(res.headers, HEADERS), documented(reviewPath, status), `review ${status}`)
+  }
+  const bulk = { atomic: false, items: [{ claimId: claim.id, verdict: 'unverified', note: 'Still open' }] }
+  const first = await as('reviewer')('POST', '/v1/reviews/bulk', bulk, { 'idempotency-key': 'batch-1' })
+  const replayed = await as('reviewer')('POST', '/v1/reviews/bulk', bulk, { 'idempotency-key': 'batch-1' })
+  t.equal(replayed.headers['idempotent-replayed'], 'true')
+  t.same(sent(replayed.headers, HEADERS), documented('/v1/reviews/bulk', 200), 'bulk replayed')
+  t.same(sent(first.headers, HEADERS), documented('/v1/reviews/bulk', 200).filter((h) => h !== 'idempotent-replayed'), 'bulk first time')
 })

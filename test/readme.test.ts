@@ -54,7 +54,10 @@ t.test('the README\'s shell blocks run as pasted against a live server', { skip 
   symlinkSync(join(root, 'bin'), join(dir, 'bin'))
 
   // `npm start` is `node dist/server.js`, run here from the newcomer's folder.
-  t.equal(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start, 'node dist/server.js')
+  const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts as Record<string, string | undefined>
+  t.equal(scripts.start, 'node dist/server.js')
+  t.equal(scripts.prestart, undefined, 'nothing runs before it: `npm start` starts at once (npm ci built dist/)')
+  t.match(scripts.prepare, /\bnpm run build\b|\btsc\b/, '`npm ci` builds dist/')
   const server = spawn(process.execPath, [join(root, 'dist/server.js')], {
     cwd: dir, env: { PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe']
   })

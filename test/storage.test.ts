@@ -131,7 +131,7 @@ t.test('every SQLite storage error maps to an honest problem, never a 500', asyn
     ['SQLITE_CONSTRAINT_UNIQUE', 500, 'internal']
   ]
   for (const [code, status, slug, headers] of cases) {
-    const problem = toProblem(new Database.SqliteError('/data/claims.db: INSERT INTO claims …', code) as unknown as FastifyError)
+    const problem = toProblem(new Database.SqliteError('/data/claims.db: INSERT INTO claims …', code) as unknown as FastifyError, 1024 * 1024)
     t.match(problem, { status, slug, headers: headers ?? {} }, code)
     t.notMatch(problem.message, /claims\.db|INSERT/, `${code}: no path or SQL`)
   }

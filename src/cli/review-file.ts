@@ -17,7 +17,9 @@ import { CsvError, parse } from 'csv-parse/sync'
 import { restoreFormula } from '../claims/csv-formulas.js'
 import { claimStatus } from '../claims/schemas.js'
 import { isUuid } from '../db/ids.js'
-import { invalid } from '../http/problems.js'
+import { invalid, type Problem } from '../http/problems.js'
+import { decodeUtf8 } from '../http/utf8.js'
+import { assertVerdictRules } from '../reviews/rules.js'
 import { bulkReviewItem, type BulkReview } from '../reviews/schemas.js'
 import { Fatal } from './fatal.js'
 import { assertReadable } from './files.js'
@@ -135,12 +137,33 @@ function precheck ({ fields, unparsable }: Row): string | undefined {
   return undefined
 }
 
+/**
+ * The file as text. Bytes that are not UTF-8 (a spreadsheet saved as Windows-1252, say) would
+ * reach the server as U+FFFD in every accented name and note: the file is refused instead.
+ */
+function readText (path: string): string {
+  try {
+    return decodeUtf8(readFileSync(path))
+  } catch (error) {
+    const { line } = (error as Problem).extensions
+    throw new Fatal(`${path} is not UTF-8 text (line ${String(line)}): save it as UTF-8 (in a spreadsheet, "CSV UTF-8") and run again`)
+  }
+}
+
+/** The columns a CSV must have; a header without them is a file in another shape, not bad rows. */
+const REQUIRED_COLUMNS = ['claimId', 'verdict']
+
 export function readReviewFile (path: string, job = defaultJob(path)): ReviewFile {
   assertReadable(path)
-  const text = readFileSync(path, 'utf8')
+  const text = readText(path)
   const lower = path.toLowerCase()
   const csv = lower.endsWith('.csv') || (!lower.endsWith('.ndjson') && !text.trimStart().startsWith('{'))
   const { columns, rows } = csv ? csvRows(text) : { columns: [], rows: ndjsonRows(text) }
+  const missing = REQUIRED_COLUMNS.filter((column) => !columns.includes(column))
+  if (csv && rows.length > 0 && missing.length > 0) {
+    throw new Fatal(`${path} has no ${missing.join(' or ')} column; its header reads ${JSON.stringify(columns.join(','))}. ` +
+      'The first row names the columns (claimId, verdict, note, evidenceUrl…), separated by commas')
+  }
   const result: ReviewFile = { format: csv ? 'csv' : 'ndjson', columns, valid: [], rejected: [] }
 
   // A claim listed twice would be reviewed twice, in an order nobody chose, and a clientRef given
@@ -168,6 +191,12 @@ export function readReviewFile (path: string, job = defaultJob(path)): ReviewFil
     const parsed = bulkReviewItem.safeParse(toItem(row.fields))
     if (!parsed.success) {
       result.rejected.push({ row, reason: invalid(parsed.error).message })
+      continue
+    }
+    try {
+      assertVerdictRules(parsed.data)
+    } catch (error) {
+      result.rejected.push({ row, reason: `422: ${(error as Error).message}` })
       continue
     }
     result.valid.push({ row, item: { ...parsed.data, clientRef: parsed.data.clientRef ?? derivedClientRef(job, parsed.data.claimId) } })

@@ -61,7 +61,16 @@ function networkCode (error: unknown): string | undefined {
   return typeof cause?.code === 'string' ? cause.code : undefined
 }
 
-async function post (opts: ReviewOptions, items: ReviewItem[], doing: string): Promise<{ results: BulkResult[] } | { error: string }> {
+/**
+ * Answers that say --url is not a Claimledger API (or not this version of it): every batch
+ * would get the same, so the run stops rather than report each row as rejected.
+ */
+const NOT_AN_API = new Set([404, 405, 501])
+
+/** A batch's outcome; `replayed`: the server had seen this batch and sent back its first answer. */
+type Outcome = { results: BulkResult[], replayed: boolean } | { error: string }
+
+async function post (opts: ReviewOptions, items: ReviewItem[], doing: string): Promise<Outcome> {
   const endpoint = new URL('/v1/reviews/bulk', opts.url)
   const body = JSON.stringify({ atomic: false, items })
   const key = 'review-' + createHash('sha256').update(canonicalJson(items)).digest('hex').slice(0, 48)
@@ -76,7 +85,10 @@ async function post (opts: ReviewOptions, items: ReviewItem[], doing: string): P
         signal: AbortSignal.timeout(opts.timeout)
       })
       const answer = await res.json().catch(() => undefined) as { results?: BulkResult[], detail?: string } | undefined
-      if (res.ok) return { results: answer?.results ?? [] }
+      if (res.ok && Array.isArray(answer?.results)) return { results: answer.results, replayed: res.headers.get('idempotent-replayed') === 'true' }
+      if (res.ok || NOT_AN_API.has(res.status)) {
+        throw new Fatal(`${endpoint.href} answered ${res.status}${res.ok ? ' without bulk results' : ''} ${doing}: is --url a Claimledger API?`)
+      }
       if (res.status === 401 || res.status === 403) throw new Fatal(`${endpoint.href} answered ${res.status} ${doing}: ${answer?.detail ?? res.statusText}`)
       if (res.status !== 429 && res.status < 500) return { error: `${res.status}: ${answer?.detail ?? res.statusText}` }
       why = `HTTP ${res.status}`
@@ -181,7 +193,8 @@ export async function runReview (opts: ReviewOptions): Promise<ReviewSummary> {
             const entry = batch[result.index]
             if (entry === undefined) continue
             if (!result.ok) summary.rejected.push({ row: entry.row, reason: `${result.error?.status ?? ''}: ${result.error?.detail ?? ''}` })
-            else if (result.replayed === true) before++
+            // A replayed batch is an earlier run's answer: its applied rows were applied then.
+            else if (result.replayed === true || outcome.replayed) before++
             else summary.applied++
           }
         }

@@ -39,11 +39,12 @@ function rewriteRefs (value: unknown, rename: Map<string, string>): unknown {
 
 const HEADERS = {
   RequestId: { description: 'The request\'s id (an incoming valid X-Request-Id is echoed); audit events record it', schema: { type: 'string' } },
-  ETag: { description: '`"<version>"` of the resource (on 412: its current version), for If-Match and If-None-Match', schema: { type: 'string' } },
+  ETag: { description: '`"<version>"` of the resource (after a review: of its claim; on 412: the current version), for If-Match and If-None-Match', schema: { type: 'string' } },
   Location: { description: 'Path of the created resource; on a 409 duplicate, of the existing one', schema: { type: 'string' } },
   Link: { description: '`<…>; rel="next"` when there is a next page (RFC 8288)', schema: { type: 'string' } },
   WWWAuthenticate: { description: '`Bearer`', schema: { type: 'string' } },
-  RetryAfter: { description: 'Seconds until the key may call again', schema: { type: 'string' } }
+  RetryAfter: { description: 'Seconds until the key may call again', schema: { type: 'string' } },
+  IdempotentReplayed: { description: '`true` when this is the stored answer to an earlier identical request, and nothing was applied again', schema: { type: 'string', enum: ['true'] } }
 }
 /** Streamed request bodies, text a record a line (or row); the example is an export's, which imports as it is. */
 const STREAMED_BODIES: Record<string, { description: string, example: string }> = {
@@ -52,15 +53,24 @@ const STREAMED_BODIES: Record<string, { description: string, example: string }> 
 }
 
 const header = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` })
-const VERSIONED = new Set(['Claim', 'Speaker', 'Source'].map((name) => REF + name))
+/** Bodies whose response carries an ETag: a versioned resource, or a review with its claim (the claim's version). */
+const VERSIONED = new Set(['Claim', 'Speaker', 'Source', 'ReviewCreated'].map((name) => REF + name))
 
-/** The headers each response carries, from its method, status and body schema. */
-function responseHeaders (method: string, status: number, response: Json): Json {
+/**
+ * The headers each response carries, from its method, status and body schema. A POST that
+ * creates (201) and may also answer 200 answers 200 when it replays an earlier request (a
+ * review's clientRef), and a POST taking an Idempotency-Key replays stored answers.
+ */
+function responseHeaders (method: string, status: number, response: Json, operation: Json): Json {
   const ref = ((response.content as Record<string, { schema?: { $ref?: string } }> | undefined)?.['application/json']?.schema?.$ref) ?? ''
+  const creates = (operation.responses as Record<string, unknown>)['201'] !== undefined
+  const keyed = ((operation.parameters ?? []) as Array<{ name?: string }>).some((p) => p.name?.toLowerCase() === 'idempotency-key')
+  const replay = method === 'post' && status === 200 && (creates || keyed)
   return {
     'X-Request-Id': header('RequestId'),
     ...((status < 300 && VERSIONED.has(ref)) || status === 412 ? { ETag: header('ETag') } : {}),
-    ...(status === 201 || (status === 409 && method === 'post') ? { Location: header('Location') } : {}),
+    ...(status === 201 || (status === 409 && method === 'post') || (replay && creates) ? { Location: header('Location') } : {}),
+    ...(replay ? { 'Idempotent-Replayed': header('IdempotentReplayed') } : {}),
     ...(ref.endsWith('Page') ? { Link: header('Link') } : {}),
     ...(status === 401 ? { 'WWW-Authenticate': header('WWWAuthenticate') } : {}),
     ...(status === 429 ? { 'Retry-After': header('RetryAfter') } : {})
@@ -103,7 +113,7 @@ export function tidyOpenapi<T extends Json> (document: T): T {
       }
       for (const [status, response] of Object.entries((operation.responses ?? {}) as Record<string, Json>)) {
         if (response.description === 'Default Response') response.description = STATUS_CODES[Number(status)] ?? 'Response'
-        response.headers = responseHeaders(method, Number(status), response)
+        response.headers = responseHeaders(method, Number(status), response, operation)
         addExamples(response.content as Record<string, unknown> | undefined, problemExamples[Number(status)])
       }
     }

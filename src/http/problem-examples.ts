@@ -32,7 +32,7 @@ export const problemExamples: Record<number, unknown> = {
     }),
   412: problem(412, 'precondition-failed', 'Precondition failed', 'Claim is at version 2, not 1: reload it and retry',
     `/v1/claims/${claim}/reviews`, { currentVersion: 2 }),
-  413: problem(413, 'payload-too-large', 'Payload too large', 'Request body is too large', '/v1/reviews/bulk'),
+  413: problem(413, 'payload-too-large', 'Payload too large', "The body is over this endpoint's 1 MiB limit; nothing was written", '/v1/reviews/bulk'),
   415: problem(415, 'unsupported-media-type', 'Unsupported media type',
     'This endpoint takes application/json bodies (POST /v1/claims/import also takes application/x-ndjson and text/csv)',
     '/v1/claims'),

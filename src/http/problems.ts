@@ -122,7 +122,7 @@ function fieldErrors (v: ValidationItem): FieldError[] {
 }
 
 /** The one mapping from anything thrown to the problem a client sees. */
-export function toProblem (error: FastifyError): Problem {
+export function toProblem (error: FastifyError, bodyLimit: number): Problem {
   if (error instanceof Problem) return error
   if (Array.isArray(error.validation)) {
     const where = error.validationContext ?? 'request'
@@ -136,7 +136,9 @@ export function toProblem (error: FastifyError): Problem {
       ? 'This endpoint takes application/json bodies (POST /v1/claims/import also takes application/x-ndjson and text/csv)'
       : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
         ? 'The request body is not valid JSON'
-        : error.message
+        : error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? `The body is over this endpoint's ${bodyLimit / 1024 / 1024} MiB limit; nothing was written`
+          : error.message
     return new Problem(known[0], known[1], known[2], detail)
   }
   // Our JSON parser's failures: SyntaxErrors with statusCode 400 and a safe message.
@@ -175,7 +177,7 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, probl
 /** Installs the one error handler and the not-found handler (405 with `Allow` where the path exists). */
 export function installProblemHandlers (app: FastifyInstance) {
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
-    const problem = toProblem(error)
+    const problem = toProblem(error, request.routeOptions.bodyLimit)
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed')
     // A body refused unread (413, or an error before the body was parsed) is read to its end
     // first, so the client gets this answer rather than a reset (see drain.ts); one too large

@@ -10,9 +10,12 @@ import './zod-messages.js'
  * Every string a request carries starts here: a string with no unpaired UTF-16 surrogate
  * (JSON may escape one, "\ud800"). One cannot be stored as UTF-8: SQLite read it back as
  * U+FFFD while the answer and the audit event kept it, so the row and its history disagreed.
+ * Nor a NUL character ("\u0000"): PostgreSQL's text cannot hold one, and no claim, name or
+ * note needs it, so both engines refuse it alike.
  */
 export const wellFormedString = () => z.string()
   .refine((value) => value.isWellFormed(), { message: 'must be valid Unicode (it contains an unpaired surrogate)', abort: true })
+  .refine((value) => !value.includes('\u0000'), { message: 'must not contain the NUL character (U+0000)', abort: true })
 
 /** Required text: trimmed, then 1..max characters. */
 export const requiredText = (max: number) =>

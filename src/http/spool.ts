@@ -1,7 +1,7 @@
 /**
  * A streamed request body spooled to a temp file before anything reads it as records, so
- * that "over the limit" is known before the first write to the database: a 413 then means
- * nothing was written. Node's own file API suffices here (a temp-file library would add
+ * that "over the limit" and "not UTF-8" are known before the first write to the database: a
+ * 413 or 400 then means nothing was written. Node's own file API suffices here (a temp-file library would add
  * only a cleanup registry, which a killed process never runs).
  */
 import { randomUUID } from 'node:crypto'
@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { payloadTooLarge, Problem } from './problems.js'
+import { Utf8Check } from './utf8.js'
 
 export interface Spool {
   /** The spooled bytes, from the start. */
@@ -41,7 +42,10 @@ export async function spoolRequestBody (request: FastifyRequest, reply: FastifyR
   }
 }
 
-/** Copies `body` into an anonymous temp file, failing with 413 (and no file) past `limit` bytes. */
+/**
+ * Copies `body`, a text body, into an anonymous temp file, failing (and leaving no file) with
+ * 413 past `limit` bytes and with 400 at the first line that is not UTF-8.
+ */
 export async function spool (body: Readable, limit: number): Promise<Spool> {
   const path = join(tmpdir(), `claimledger-upload-${randomUUID()}`)
   const file = await open(path, 'wx+', 0o600)
@@ -50,14 +54,17 @@ export async function spool (body: Readable, limit: number): Promise<Spool> {
     // client abort, even kill -9) can leave it behind in the temp directory.
     await unlink(path)
     let size = 0
+    const utf8 = new Utf8Check()
     // Not destroyed when we stop early: destroying the request resets the socket, and the
     // client would see a connection error instead of our 413.
     for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer | string>) {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
       size += bytes.length
       if (size > limit) throw bodyTooLarge(limit)
+      utf8.push(bytes)
       for (let written = 0; written < bytes.length;) written += (await file.write(bytes, written)).bytesWritten
     }
+    utf8.end()
   } catch (error) {
     await file.close()
     throw error

@@ -21,7 +21,8 @@ Roles: viewer < reviewer < editor < admin.
 
 **Conventions.** JSON in and out, camelCase. Times are RFC 3339 UTC with milliseconds; calendar dates are
 \`YYYY-MM-DD\`. Ids are UUID v7. Strings are trimmed and an empty-after-trim optional field counts as
-missing. Unknown body fields and unknown query parameters are rejected with 400. Mutable resources carry
+missing. Bodies are UTF-8 (JSON, NDJSON and CSV alike): one that is not gets 400 \`invalid-encoding\` with the
+\`line\` it failed on, and no string may hold an unpaired surrogate or a NUL character. Unknown body fields and unknown query parameters are rejected with 400. Mutable resources carry
 \`version\` and \`ETag: "<version>"\`; \`If-Match\` on PATCH/DELETE makes a write conditional (412 when stale,
 a malformed tag never matches), \`If-None-Match\` on a GET gives 304. Every response has \`X-Request-Id\`
 (a valid incoming one — 1 to 128 of \`A-Z a-z 0-9 . _ : -\` — is echoed).

@@ -30,8 +30,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         'and its `claim.reviewed` audit event. `If-Match: "<claim version>"` makes it conditional (412 when ' +
         'another change came first). The reviewer is the calling key. Reviews are never edited or deleted. ' +
         'The response `ETag` is the claim\'s new version. With a `clientRef` this key applied before, nothing is ' +
-        'applied again: 200 with that review and the claim as it is now (`Idempotent-Replayed: true`, checked ' +
-        'before If-Match, since the claim has moved on), or 409 with its `existingId` if this request differs.',
+        'applied again: 200 with that review and the claim as it is now, even if deleted since ' +
+        '(`Idempotent-Replayed: true`, `Location` of that review; checked before If-Match, since the claim has ' +
+        'moved on), or 409 with its `existingId` if this request differs.',
       params: claimIdParams,
       headers: ifMatchHeaders,
       body: reviewCreate,
