@@ -36,7 +36,7 @@ export interface Scenario {
   timeout?: number
 }
 
-function percentile (sorted: Float64Array, p: number): number {
+export function percentile (sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number
 }
