@@ -3,6 +3,24 @@ import neostandard from 'neostandard'
 export default [
   ...neostandard({ ts: true, ignores: ['dist/**', 'coverage/**', '.tap/**', 'data/**'] }),
   {
+    // The core, stores, services, database and CLI know nothing of HTTP: they throw domain
+    // errors (core/errors.ts) and http/problems.ts alone gives them a status and headers.
+    // The HTTP layer is routes, their schemas and examples, plugins (guard, metrics, health).
+    files: ['src/**/*.ts'],
+    ignores: [
+      'src/http/**', 'src/**/routes.ts', 'src/**/transfer-routes.ts', 'src/**/schemas.ts', 'src/**/*examples.ts',
+      'src/app.ts', 'src/server.ts', 'src/health.ts', 'src/metrics.ts', 'src/auth/guard.ts', 'src/auth/failures.ts'
+    ],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['fastify', 'fastify-*', '@fastify/*'], message: 'Only the HTTP layer knows Fastify.' },
+          { group: ['**/http/*', './http/*'], message: 'Throw a domain error (core/errors.ts); the HTTP layer maps it.' }
+        ]
+      }]
+    }
+  },
+  {
     // Routes speak HTTP and call stores/services; only stores know the database.
     files: ['src/**/routes.ts'],
     rules: {

@@ -18,7 +18,7 @@ import { Fatal } from './cli/fatal.js'
 import { assertReadable } from './cli/files.js'
 import { runReview } from './cli/review.js'
 import { failureLine } from './db/errors.js'
-import { invalid, Problem } from './http/problems.js'
+import { DomainError, invalidFrom } from './core/errors.js'
 import { loadSeeds } from './seed.js'
 import { configOrExit, serve } from './server.js'
 import { packageVersion } from './version.js'
@@ -91,7 +91,7 @@ export function buildCli (): Command {
         return await importRecords(stores, systemContext('cli', newId()), csv ? csvRecords(chunks) : ndjsonRecords(chunks))
       })
       for (const r of summary.results.filter((r) => !r.ok && r.existingId === undefined).slice(0, 20)) {
-        console.error(`line ${'line' in r ? r.line : '?'}: ${r.error?.detail ?? 'failed'}`)
+        console.error(`line ${'line' in r ? r.line : '?'}: ${r.error?.message ?? 'failed'}`)
       }
       console.log(`created ${summary.created}, duplicates ${summary.duplicates}, failed ${summary.failed}`)
       if (summary.failed > 0) process.exitCode = 1
@@ -120,7 +120,7 @@ export function buildCli (): Command {
         claimedTo: opts.claimedTo,
         sort: opts.sort
       }).filter(([, v]) => v !== undefined)))
-      if (!query.success) throw new InvalidArgumentError(invalid(query.error).message)
+      if (!query.success) throw new InvalidArgumentError(invalidFrom(query.error).message)
       const { format, ...filter } = query.data
       await withStores(false, async (stores) => {
         await pipeline(exportStream(stores, filter, format), opts.out === undefined ? process.stdout : createWriteStream(opts.out))
@@ -158,7 +158,9 @@ export function buildCli (): Command {
       console.log(opts.dryRun === true
         ? `${summary.rows} rows: would send ${summary.rows - rejected}, rejected ${rejected}`
         : `${summary.rows} rows: applied ${summary.applied}, applied before ${summary.appliedBefore} (not applied again), rejected ${rejected}`)
-      if (rejected > 0) console.log(`rejected rows, with line and reason, are in ${summary.report}: fix them there and run it as it is`)
+      const reportWritten = opts.dryRun !== true || (opts.report !== undefined && opts.report !== file)
+      if (rejected > 0 && !reportWritten) console.log('the rejected rows are listed above, with line and reason; a dry run writes no report unless --report names one')
+      else if (rejected > 0) console.log(`rejected rows, with line and reason, are in ${summary.report}: fix them there and run it as it is`)
       if (summary.staleReportRemoved) console.log(`removed ${summary.report}, left by an earlier run: nothing is rejected now`)
       else if (rejected === 0 && summary.report === file && opts.dryRun !== true) console.log(`every row of ${file} has gone through now: it can be deleted`)
       if (rejected > 0) process.exitCode = 1
@@ -205,7 +207,7 @@ try {
   await buildCli().parseAsync(process.argv)
 } catch (error) {
   // Expected failures get one line; anything else is a bug and keeps its stack.
-  const line = error instanceof Fatal || error instanceof InvalidArgumentError || error instanceof Problem
+  const line = error instanceof Fatal || error instanceof InvalidArgumentError || error instanceof DomainError
     ? error.message
     : failureLine(error)
   if (line === undefined) throw error

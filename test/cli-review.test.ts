@@ -75,7 +75,8 @@ t.test('a desk\'s file: bad rows reported as they were, fixed, rerun in other ba
   const second = await review(h, base, report)
   t.equal(second.code, 1, 'the verdict row still lacks evidence, so it comes back')
   t.match(second.stdout, '3 rows: applied 2, applied before 0 (not applied again), rejected 1')
-  t.match(readFileSync(report, 'utf8'), /,disputed,Typo in the verdict,,,ana,3,"422: /)
+  t.match(readFileSync(report, 'utf8'), /,disputed,Typo in the verdict,,,ana,6,"A disputed verdict needs at least one evidence item/,
+    'still the sheet\'s line 6, refused before sending')
   t.equal(readFileSync(report, 'utf8').trimEnd().split('\n').length, 2, 'a report fed back is rewritten with the rows still rejected')
 
   // The original file, with its mistakes fixed in place, rerun in batches of 5, a "day" later.
@@ -153,17 +154,38 @@ t.test('a file in another shape or encoding, and a --url that is not Claimledger
   t.match(shaped.stderr, /^claimledger: \S+ has no claimId or verdict column; its header reads "claimId;verdict;note"\. The first row names the columns .*separated by commas\n$/)
   t.notOk(existsSync(`${semicolons}.rejected.csv`), 'no report of rows that were never read')
 
-  // A dry run applies the verdict rules too: a disputed verdict without evidence is rejected locally.
+  // A dry run applies the verdict rules too, and lists what it rejects without writing a report
+  // (one may already hold the desk's fixes): here over a report being fixed.
   const rules = join(h.dir, 'rules.csv')
   writeFileSync(rules, `claimId,verdict,note\n${id},disputed,No evidence yet\n`)
+  const fixing = `${rules}.rejected.csv`
+  const other = (await h.as('editor')('POST', '/v1/claims', claimInput({ text: 'Another claim' }))).data.id as string
+  const report = `claimId,verdict,note,line,reason\n${id},disputed,No evidence yet,7,An old reason\n${other},Unverified,Fixed by the desk,9,An old reason\n`
+  writeFileSync(fixing, report)
   const dry = await review(h, 'http://127.0.0.1:1', rules, '--dry-run')
   t.equal(dry.code, 1)
-  t.match(readFileSync(`${rules}.rejected.csv`, 'utf8'), /No evidence yet,2,"422: A disputed verdict needs at least one evidence item/)
+  t.match(dry.stderr, /^line 2: A disputed verdict needs at least one evidence item/m)
+  t.match(dry.stdout, 'a dry run writes no report')
+  t.equal(readFileSync(fixing, 'utf8'), report, 'the report being fixed is untouched')
+  const dryReport = await review(h, 'http://127.0.0.1:1', fixing, '--dry-run')
+  t.match(dryReport.stderr, /^line 7: A disputed verdict needs/m, 'a report\'s rows keep their line in the sheet')
+  t.match(dryReport.stdout, '2 rows: would send 1, rejected 1', '"Unverified", as a spreadsheet capitalises it, is read')
+  t.equal(readFileSync(fixing, 'utf8'), report)
+
+  // Rows whose cells hold line breaks (Excel writes CRLF rows, LF inside cells) are reported by the line they start on.
+  const multiline = join(h.dir, 'multiline.csv')
+  writeFileSync(multiline, `claimId,verdict,note\r\n${id},nope,"two\nlines"\r\n\r\n${id},nope,"two\r\nlines"\r\n${id},nope,one\r\n`)
+  t.match((await review(h, 'http://127.0.0.1:1', multiline, '--dry-run')).stderr, /^line 2: verdict.*\nline 5: .*\nline 7: /m)
+
+  // --url without a scheme is a mistake told in one line.
+  const schemeless = await review(h, '127.0.0.1:3000', rules)
+  t.equal(schemeless.code, 2)
+  t.equal(schemeless.stderr, 'claimledger: --url must be the API\'s http(s) address, like http://127.0.0.1:3000 (got "127.0.0.1:3000")\n')
 
   // Something else listening on --url: a 404 page, a 405, a 200 that is not the bulk answer.
   const fine = join(h.dir, 'fine.csv')
   writeFileSync(fine, `claimId,verdict,note\n${id},unverified,Reopened\n`)
-  for (const [status, body] of [[404, '<h1>Not Found</h1>'], [405, ''], [200, '{"ok":true}']] as const) {
+  for (const [status, body] of [[404, '<h1>Not Found</h1>'], [405, ''], [200, '{"ok":true}'], [200, '{"results":[]}']] as const) {
     const other = createHttpServer((_req, res) => res.writeHead(status, { 'content-type': 'text/html' }).end(body))
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
     const url = `http://127.0.0.1:${(other.address() as { port: number }).port}`

@@ -4,7 +4,7 @@
  * UTF-8 get a 400 naming the line, and nothing is written — not even an import's earlier lines.
  */
 import t from 'tap'
-import { decodeUtf8, Utf8Check } from '../src/http/utf8.js'
+import { decodeUtf8, Utf8Check } from '../src/core/utf8.js'
 import { claimInput, dump, harness } from './helpers.js'
 
 const latin1 = (text: string) => Buffer.from(text, 'latin1')
@@ -20,7 +20,7 @@ t.test('a JSON body that is not UTF-8: 400 naming its line, nothing written', as
   t.match(res.data, {
     type: 'https://claimledger.dev/problems/invalid-encoding',
     title: 'Body is not UTF-8',
-    detail: /^Line 2 of the body is not UTF-8 text; nothing was written\. Send UTF-8/,
+    detail: /^Line 2 of the body is not UTF-8 text; nothing was written\. Encode it as UTF-8/,
     line: 2
   })
   t.same(dump(database), before)
@@ -57,7 +57,7 @@ t.test('the streaming check finds the line wherever the chunks are cut', async (
       check.end()
       return undefined
     } catch (error) {
-      return (error as { extensions: { line: number } }).extensions.line
+      return (error as { details: { line: number } }).details.line
     }
   }
   // Every way of cutting the body in two, and in single bytes: multi-byte characters split across chunks are fine.
@@ -71,5 +71,5 @@ t.test('the streaming check finds the line wherever the chunks are cut', async (
 
   t.equal(decodeUtf8(utf8('\ufeffPashinyan')), 'Pashinyan', 'a byte order mark is dropped')
   t.equal(lineOf([Buffer.concat([utf8('a\nb\n'), Buffer.from([0xed, 0xa0, 0x80])])]), 3, 'an encoded surrogate is not UTF-8')
-  t.throws(() => decodeUtf8(latin1('a\nCafé')), { name: 'Problem', message: /^Line 2 of the body is not UTF-8/ })
+  t.throws(() => decodeUtf8(latin1('a\nCafé')), { name: 'Unreadable', message: /^Line 2 of the body is not UTF-8/ })
 })

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { afterId, cursorParam, idPage, limitParam, linkNext } from '../http/pagination.js'
 import { idParams, noContent, problems } from '../http/schemas.js'
-import { notFound } from '../http/problems.js'
+import { NotFound } from '../core/errors.js'
 import { apiKey, apiKeyCreate, apiKeyCreated, apiKeyPage, me } from './schemas.js'
 import { writeContext } from '../http/context.js'
 
@@ -49,7 +49,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: { tags, summary: 'One API key (never the secret)', params: idParams(), response: { 200: apiKey, ...problems(404) } }
   }, async (request) => {
     const found = apiKeys.get(request.params.id)
-    if (found === undefined) throw notFound(`API key ${request.params.id} does not exist`)
+    if (found === undefined) throw new NotFound(`API key ${request.params.id} does not exist`)
     return found
   })
 

@@ -6,7 +6,7 @@ import { isReservedName, RESERVED_NAME, type Actor } from './roles.js'
 import type { Database_ } from '../db/open.js'
 import { apiKeys } from '../db/schema.js'
 import { newId, isUuid } from '../db/ids.js'
-import { badRequest, conflict, notFound } from '../http/problems.js'
+import { Conflict, Invalid, NotFound } from '../core/errors.js'
 import type { ApiKey, ApiKeyCreate } from './schemas.js'
 
 const KEY_PREFIX = 'clk_'
@@ -68,7 +68,7 @@ export function createApiKeysStore ({ db, transaction, dataVersion }: Database_,
   return {
     create (ctx: WriteContext, input: ApiKeyCreate) {
       // The route's schema refuses it too; this covers every other caller (the CLI).
-      if (isReservedName(input.name)) throw badRequest(`name ${RESERVED_NAME}`, [{ path: '/name', message: RESERVED_NAME }])
+      if (isReservedName(input.name)) throw new Invalid(`name ${RESERVED_NAME}`, [{ path: '/name', message: RESERVED_NAME }])
       return transaction(() => insert(ctx, input, generateKey()))
     },
 
@@ -103,12 +103,12 @@ export function createApiKeysStore ({ db, transaction, dataVersion }: Database_,
     revoke (ctx: WriteContext, id: string): void {
       transaction(() => {
         const row = isUuid(id) ? db.select().from(apiKeys).where(eq(apiKeys.id, id)).get() : undefined
-        if (row === undefined) throw notFound(`API key ${id} does not exist`)
+        if (row === undefined) throw new NotFound(`API key ${id} does not exist`)
         if (row.revokedAt !== null) return
         if (row.role === 'admin') {
           const admins = db.select({ n: count() }).from(apiKeys)
             .where(and(eq(apiKeys.role, 'admin'), isNull(apiKeys.revokedAt))).get()
-          if ((admins?.n ?? 0) <= 1) throw conflict('This is the last active admin key: create another admin key before revoking it')
+          if ((admins?.n ?? 0) <= 1) throw new Conflict('This is the last active admin key: create another admin key before revoking it')
         }
         const at = new Date().toISOString()
         db.update(apiKeys).set({ revokedAt: at }).where(eq(apiKeys.id, id)).run()

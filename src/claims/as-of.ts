@@ -4,7 +4,7 @@
  * its version and appends exactly one event, so the version is the count of its events.
  */
 import type { AuditEvent, Ledger } from '../audit/ledger.js'
-import { gone, notFound } from '../http/problems.js'
+import { Gone, NotFound } from '../core/errors.js'
 import type { Claim } from './schemas.js'
 
 const ALL = 1_000_000
@@ -25,10 +25,10 @@ function fieldAt (ledger: Ledger, entityType: string, entityId: string, time: st
 export function claimAsOf (ledger: Ledger, id: string, time: string): Claim {
   const events = ledger.list({ entityType: 'claim', entityId: id, until: time, limit: ALL })
   const created = events[0]
-  if (created === undefined) throw notFound(`Claim ${id} did not exist at ${time}`)
+  if (created === undefined) throw new NotFound(`Claim ${id} did not exist at ${time}`)
   const last = events[events.length - 1] as AuditEvent
   if (last.action === 'claim.deleted') {
-    throw gone(`Claim ${id} had been deleted at ${time} (deleted at ${last.at} by ${last.actor.name})`,
+    throw new Gone(`Claim ${id} had been deleted at ${time} (deleted at ${last.at} by ${last.actor.name})`,
       { deletedAt: last.at, deletedBy: { id: last.actor.id, name: last.actor.name }, reason: last.changes.reason?.to ?? null })
   }
   const state = replay(events)

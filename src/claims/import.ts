@@ -8,7 +8,7 @@ import { pipeline, Readable } from 'node:stream'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { CsvError, parse as parseCsv } from 'csv-parse'
 import type { WriteContext } from '../audit/ledger.js'
-import { badRequest, invalid, payloadTooLarge, Problem, withExtensions } from '../http/problems.js'
+import { DomainError, Invalid, invalidFrom, TooLarge, Unreadable, withDetails } from '../core/errors.js'
 import type { Stores } from '../stores.js'
 import { restoreFormula } from './csv-formulas.js'
 import { claimImportItem } from './schemas.js'
@@ -17,25 +17,16 @@ export const IMPORT_BATCH = 500
 
 /** Where a record came from: a line of a file, or an index of a JSON array. */
 export type RecordRef = { line: number } | { index: number }
-export interface ImportRecord { ref: RecordRef, value?: unknown, error?: Problem }
+export interface ImportRecord { ref: RecordRef, value?: unknown, error?: DomainError }
 
-export type ImportResult = RecordRef & {
-  ok: boolean
-  id?: string
-  existingId?: string
-  error?: { status: number, title: string, detail: string, errors?: unknown }
-}
+/** A record's outcome; a failure keeps its domain error, for the caller to report in its own terms. */
+export type ImportResult = RecordRef & { ok: boolean, id?: string, existingId?: string, error?: DomainError }
 
 export interface ImportSummary { created: number, duplicates: number, failed: number, results: ImportResult[] }
 
-function failure (ref: RecordRef, problem: Problem): ImportResult {
-  const { existingId, errors } = problem.extensions
-  return {
-    ...ref,
-    ok: false,
-    ...(typeof existingId === 'string' ? { existingId } : {}),
-    error: { status: problem.status, title: problem.title, detail: problem.message, ...(errors === undefined ? {} : { errors }) }
-  }
+function failure (ref: RecordRef, error: DomainError): ImportResult {
+  const { existingId } = error.details
+  return { ...ref, ok: false, ...(typeof existingId === 'string' ? { existingId } : {}), error }
 }
 
 /** One batch, one transaction; each record in its own savepoint. */
@@ -45,12 +36,12 @@ export function importBatch (stores: Stores, ctx: WriteContext, records: ImportR
     return records.map(({ ref, value, error }) => {
       if (error !== undefined) return failure(ref, error)
       const parsed = claimImportItem.safeParse(value)
-      if (!parsed.success) return failure(ref, invalid(parsed.error))
+      if (!parsed.success) return failure(ref, invalidFrom(parsed.error))
       const { id, status, reviewCount, lastReviewedAt, createdAt, updatedAt, version, ...input } = parsed.data
       try {
         return { ...ref, ok: true, id: stores.claims.create(ctx, input, at).id }
       } catch (caught) {
-        if (caught instanceof Problem) return failure(ref, caught)
+        if (caught instanceof DomainError) return failure(ref, caught)
         throw caught
       }
     })
@@ -88,7 +79,7 @@ export async function importRecords (stores: Stores, ctx: WriteContext, records:
     if (batch.length > 0) flush()
   } catch (error) {
     const { results, ...counts } = summary
-    throw withExtensions(error, { committed: { ...counts, through }, results })
+    throw withDetails(error, { committed: { ...counts, through }, results })
   }
   return summary
 }
@@ -101,7 +92,7 @@ function parseLine (text: string, line: number): ImportRecord | undefined {
   try {
     return { ref: { line }, value: JSON.parse(text) }
   } catch {
-    return { ref: { line }, error: new Problem(400, 'malformed-json', 'Malformed JSON', `Line ${line} is not valid JSON`) }
+    return { ref: { line }, error: new Unreadable('json', `Line ${line} is not valid JSON`) }
   }
 }
 
@@ -124,7 +115,7 @@ export async function * ndjsonRecords (input: AsyncIterable<Buffer>, maxLineByte
     line++
     // A newline byte never occurs inside a multi-byte UTF-8 character, so a line decodes on its own.
     const record = size > maxLineBytes
-      ? { ref: { line }, error: payloadTooLarge(`Line ${line} is over ${maxLineBytes / 1024 / 1024} MiB, the most one record may be`) }
+      ? { ref: { line }, error: new TooLarge(`Line ${line} is over ${maxLineBytes / 1024 / 1024} MiB, the most one record may be`) }
       : parseLine(Buffer.concat(pieces, size).toString('utf8'), line)
     pieces = []
     size = 0
@@ -182,7 +173,7 @@ export async function * csvRecords (input: AsyncIterable<Buffer>): AsyncGenerato
     }
   } catch (error) {
     // A CSV syntax error (say, an unclosed quote) ends the file there: rows before it stay committed.
-    if (error instanceof CsvError) throw badRequest(`The CSV cannot be read past this point: ${error.message}`)
+    if (error instanceof CsvError) throw new Invalid(`The CSV cannot be read past this point: ${error.message}`)
     throw error
   }
 }

@@ -4,8 +4,8 @@ import { applyPatch, diff, snapshot, type Ledger, type WriteContext } from '../a
 import { isUuid, newId } from '../db/ids.js'
 import type { Database_ } from '../db/open.js'
 import { claims, claimTopics } from '../db/schema.js'
-import { assertVersion, type VersionCondition } from '../http/etag.js'
-import { duplicate, gone, notFound, unprocessable } from '../http/problems.js'
+import { assertVersion, type VersionCondition } from '../core/versions.js'
+import { Duplicate, Gone, NotFound, RuleViolated } from '../core/errors.js'
 import type { SourcesStore } from '../sources/store.js'
 import type { SpeakersStore } from '../speakers/store.js'
 import { foldKey } from '../text.js'
@@ -59,16 +59,16 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
 
   /** 404 unless the claim exists or existed (deleted claims keep their history and reviews). */
   function requireKnown (id: string): void {
-    if (find(id) === undefined) throw notFound(`Claim ${id} does not exist`)
+    if (find(id) === undefined) throw new NotFound(`Claim ${id} does not exist`)
   }
 
   /** The live claim; 404 if it never existed, 410 (naming when and by whom) if deleted. */
   function require (id: string): Claim {
     const found = find(id)
-    if (found === undefined) throw notFound(`Claim ${id} does not exist`)
+    if (found === undefined) throw new NotFound(`Claim ${id} does not exist`)
     if (found.deleted !== null) {
       const { deletedAt, deletedBy, deleteReason } = found.deleted
-      throw gone(`Claim ${id} was deleted at ${deletedAt} by ${deletedBy?.name ?? 'unknown'}`,
+      throw new Gone(`Claim ${id} was deleted at ${deletedAt} by ${deletedBy?.name ?? 'unknown'}`,
         { deletedAt, deletedBy, reason: deleteReason })
     }
     return found.claim
@@ -82,13 +82,13 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
   function assertNotDuplicate (speakerId: string, claimedAt: string, text: string, selfId?: string) {
     const existingId = findDuplicate(speakerId, claimedAt, text, selfId)
     if (existingId !== undefined) {
-      throw duplicate('claims', existingId, `Claim ${existingId} already records this speaker saying this on ${claimedAt}`)
+      throw new Duplicate({ kind: 'claim', id: existingId }, `Claim ${existingId} already records this speaker saying this on ${claimedAt}`)
     }
   }
 
   function existing<T> (what: 'speakerId' | 'sourceId', found: T | undefined, id: string): T {
     if (found === undefined) {
-      throw unprocessable(`${what} ${id} does not name an existing ${what === 'speakerId' ? 'speaker' : 'source'}`,
+      throw new RuleViolated(`${what} ${id} does not name an existing ${what === 'speakerId' ? 'speaker' : 'source'}`,
         { errors: [{ path: '/' + what, message: 'does not exist' }] })
     }
     return found

@@ -6,12 +6,16 @@
 import { Readable } from 'node:stream'
 import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import type { WriteContext } from '../audit/ledger.js'
+import { detailsAddedTo, withDetails } from '../core/errors.js'
 import { writeContext } from '../http/context.js'
 import { documentExample, exemplified } from '../http/examples.js'
+import { itemError } from '../http/problems.js'
 import { problems, problemSchema, wellFormedString } from '../http/schemas.js'
 import { spoolRequestBody } from '../http/spool.js'
 import { exportStream } from './export.js'
-import { csvRecords, importRecords, ndjsonRecords, type ImportRecord } from './import.js'
+import type { Stores } from '../stores.js'
+import { csvRecords, importRecords, ndjsonRecords, type ImportRecord, type ImportResult } from './import.js'
 import { exportQuery } from './schemas.js'
 import { csvExample, importInput, importResultExample, ndjsonExample } from './transfer-examples.js'
 
@@ -62,6 +66,21 @@ documentExample(importStopped, {
   results: importResultExample.results.map(({ index, ...result }) => ({ line: index + 1, ...result }))
 })
 
+/** Import results as the API reports them: a failure as its problem's status, title and detail. */
+const reported = (results: ImportResult[]) =>
+  results.map(({ error, ...result }) => (error === undefined ? result : { ...result, error: itemError(error) }))
+
+/** importRecords, reported in HTTP terms, the results of an import that stopped part way included. */
+async function runImport (stores: Stores, ctx: WriteContext, records: Iterable<ImportRecord> | AsyncIterable<ImportRecord>) {
+  try {
+    const summary = await importRecords(stores, ctx, records)
+    return { ...summary, results: reported(summary.results) }
+  } catch (error) {
+    const results = detailsAddedTo(error)?.results as ImportResult[] | undefined
+    throw results === undefined ? error : withDetails(error, { results: reported(results) })
+  }
+}
+
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.addContentTypeParser(STREAMED, (_request, payload, done) => { done(null, payload) })
   // A streamed body is validated record by record in the handler, not as a whole.
@@ -107,14 +126,14 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     const ctx = writeContext(request)
     const body = request.body as z.output<typeof importJson> | Readable
     if (!(body instanceof Readable)) {
-      return await importRecords(app.stores, ctx, body.items.map((value, index): ImportRecord => ({ ref: { index }, value })))
+      return await runImport(app.stores, ctx, body.items.map((value, index): ImportRecord => ({ ref: { index }, value })))
     }
     // The whole body first, so that a 413 is known before anything is written.
     const spooled = await spoolRequestBody(request, reply, body, STREAM_BODY_LIMIT)
     try {
       const chunks = spooled.read()
       const records = request.headers['content-type']?.startsWith('text/csv') === true ? csvRecords(chunks) : ndjsonRecords(chunks)
-      return await importRecords(app.stores, ctx, records)
+      return await runImport(app.stores, ctx, records)
     } finally {
       await spooled.close()
     }

@@ -17,8 +17,8 @@ import { CsvError, parse } from 'csv-parse/sync'
 import { restoreFormula } from '../claims/csv-formulas.js'
 import { claimStatus } from '../claims/schemas.js'
 import { isUuid } from '../db/ids.js'
-import { invalid, type Problem } from '../http/problems.js'
-import { decodeUtf8 } from '../http/utf8.js'
+import { type DomainError, invalidFrom } from '../core/errors.js'
+import { decodeUtf8 } from '../core/utf8.js'
 import { assertVerdictRules } from '../reviews/rules.js'
 import { bulkReviewItem, type BulkReview } from '../reviews/schemas.js'
 import { Fatal } from './fatal.js'
@@ -43,22 +43,45 @@ export interface ReviewFile {
 
 const DEFAULT_STANCE = { corroborated: 'supports', disputed: 'refutes', unverified: 'context' } as const
 
+const lowercase = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v)
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '')
 
+/**
+ * Line numbers as a spreadsheet user counts them: a row's first line (a cell may hold line
+ * breaks), CRLF counting once. csv-parse gives only where each record ends, in bytes; a record
+ * starts where the one before it ended, past any blank lines.
+ */
+function lineCounter (bytes: Buffer) {
+  let offset = 0
+  let line = 1
+  return (end: number): number => {
+    for (; offset < end; offset++) {
+      const byte = bytes[offset]
+      if (byte === 0x0a || (byte === 0x0d && bytes[offset + 1] !== 0x0a)) line++
+    }
+    return line
+  }
+}
+
 function csvRows (text: string): { columns: string[], rows: Row[] } {
-  let columns: string[] = []
   try {
-    const records = parse(text, {
-      columns: (header: string[]) => { columns = header; return header },
-      bom: true,
-      skip_empty_lines: true,
-      info: true,
-      trim: true,
-      relax_column_count: true
-    }) as Array<{ record: Record<string, string>, info: { lines: number } }>
-    // A report fed back carries the formula guard its cells were written with (see writeReport).
-    const cells = (record: Record<string, string>) => Object.fromEntries(Object.entries(record).map(([name, value]) => [name, restoreFormula(value)]))
-    return { columns, rows: records.map(({ record, info }) => ({ line: info.lines, fields: cells(record) })) }
+    const records = parse(text, { bom: true, skip_empty_lines: true, info: true, trim: true, relax_column_count: true }) as unknown as
+      Array<{ record: string[], info: { bytes: number } }>
+    const [header, ...body] = records
+    const columns = header?.record ?? []
+    const bytes = Buffer.from(text)
+    const lineAt = lineCounter(bytes)
+    const blankByte = (byte: number | undefined) => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0a
+    let start = header?.info.bytes ?? 0
+    const rows = body.map(({ record, info }) => {
+      while (start < info.bytes && blankByte(bytes[start])) start++
+      const line = lineAt(start)
+      start = info.bytes
+      // A report fed back carries the formula guard its cells were written with (see writeReport).
+      const fields = Object.fromEntries(columns.flatMap((name, i) => (i < record.length ? [[name, restoreFormula(record[i] ?? '')]] : [])))
+      return { line, fields }
+    })
+    return { columns, rows }
   } catch (error) {
     if (error instanceof CsvError) throw new Fatal(`cannot read the CSV: ${error.message}`)
     throw error
@@ -95,7 +118,10 @@ function ndjsonRows (text: string): Row[] {
  * its `line` and `reason`, can be fed back as it is).
  */
 export function toItem (fields: Record<string, unknown>): Record<string, unknown> {
-  const { claimId, verdict, note, evidenceUrl, evidenceStance, evidenceTitle, expectedVersion, evidence, clientRef } = fields
+  const { claimId, note, evidenceUrl, evidenceTitle, expectedVersion, evidence, clientRef } = fields
+  // Spreadsheets capitalise the first letter of a cell ("Disputed"): the words are read in any case.
+  const verdict = lowercase(fields.verdict)
+  const evidenceStance = lowercase(fields.evidenceStance)
   const item: Record<string, unknown> = { claimId, verdict, note }
   if (!blank(evidence)) item.evidence = evidence
   else if (!blank(evidenceUrl)) {
@@ -131,7 +157,7 @@ function precheck ({ fields, unparsable }: Row): string | undefined {
   const { claimId, verdict } = fields
   if (blank(claimId)) return 'claimId is required'
   if (typeof claimId !== 'string' || !isUuid(claimId.trim())) return `claimId must be a claim's UUID (got ${JSON.stringify(claimId)})`
-  if (!claimStatus.safeParse(typeof verdict === 'string' ? verdict.trim() : verdict).success) {
+  if (!claimStatus.safeParse(lowercase(verdict)).success) {
     return `verdict must be one of ${claimStatus.options.join(', ')} (got ${JSON.stringify(verdict ?? '')})`
   }
   return undefined
@@ -145,7 +171,7 @@ function readText (path: string): string {
   try {
     return decodeUtf8(readFileSync(path))
   } catch (error) {
-    const { line } = (error as Problem).extensions
+    const { line } = (error as DomainError).details
     throw new Fatal(`${path} is not UTF-8 text (line ${String(line)}): save it as UTF-8 (in a spreadsheet, "CSV UTF-8") and run again`)
   }
 }
@@ -163,6 +189,12 @@ export function readReviewFile (path: string, job = defaultJob(path)): ReviewFil
   if (csv && rows.length > 0 && missing.length > 0) {
     throw new Fatal(`${path} has no ${missing.join(' or ')} column; its header reads ${JSON.stringify(columns.join(','))}. ` +
       'The first row names the columns (claimId, verdict, note, evidenceUrl…), separated by commas')
+  }
+  if (csv && columns.length === 0) throw new Fatal(`${path} is empty: its first row names the columns (claimId, verdict, note, evidenceUrl…)`)
+  // A report fed back: its rows keep the line they have in the desk's sheet.
+  for (const row of rows) {
+    const { line, reason } = row.fields
+    if (reason !== undefined && Number.isSafeInteger(Number(line)) && Number(line) > 0) row.line = Number(line)
   }
   const result: ReviewFile = { format: csv ? 'csv' : 'ndjson', columns, valid: [], rejected: [] }
 
@@ -190,13 +222,13 @@ export function readReviewFile (path: string, job = defaultJob(path)): ReviewFil
     }
     const parsed = bulkReviewItem.safeParse(toItem(row.fields))
     if (!parsed.success) {
-      result.rejected.push({ row, reason: invalid(parsed.error).message })
+      result.rejected.push({ row, reason: invalidFrom(parsed.error).message })
       continue
     }
     try {
       assertVerdictRules(parsed.data)
     } catch (error) {
-      result.rejected.push({ row, reason: `422: ${(error as Error).message}` })
+      result.rejected.push({ row, reason: (error as Error).message })
       continue
     }
     result.valid.push({ row, item: { ...parsed.data, clientRef: parsed.data.clientRef ?? derivedClientRef(job, parsed.data.claimId) } })

@@ -55,6 +55,18 @@ interface BulkResult { index: number, ok: boolean, replayed?: boolean, error?: {
 
 /** Errors that prove nobody is listening: retrying them only delays the message. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+/** Errors that prove the server speaks another protocol (https to an http server, say). */
+const WRONG_PROTOCOL = /^(EPROTO|ERR_SSL_|ERR_TLS_|HPE_)/
+
+/** --url as the API's base: http(s) only, said in one line otherwise (not a TypeError from fetch). */
+export function apiBase (url: string): URL {
+  let base: URL | undefined
+  try { base = new URL(url) } catch {}
+  if (base === undefined || (base.protocol !== 'http:' && base.protocol !== 'https:')) {
+    throw new Fatal(`--url must be the API's http(s) address, like http://127.0.0.1:3000 (got ${JSON.stringify(url)})`)
+  }
+  return base
+}
 
 function networkCode (error: unknown): string | undefined {
   const cause = (error as { cause?: { code?: unknown } }).cause
@@ -71,7 +83,7 @@ const NOT_AN_API = new Set([404, 405, 501])
 type Outcome = { results: BulkResult[], replayed: boolean } | { error: string }
 
 async function post (opts: ReviewOptions, items: ReviewItem[], doing: string): Promise<Outcome> {
-  const endpoint = new URL('/v1/reviews/bulk', opts.url)
+  const endpoint = new URL('/v1/reviews/bulk', apiBase(opts.url))
   const body = JSON.stringify({ atomic: false, items })
   const key = 'review-' + createHash('sha256').update(canonicalJson(items)).digest('hex').slice(0, 48)
   for (let attempt = 0; ; attempt++) {
@@ -85,9 +97,12 @@ async function post (opts: ReviewOptions, items: ReviewItem[], doing: string): P
         signal: AbortSignal.timeout(opts.timeout)
       })
       const answer = await res.json().catch(() => undefined) as { results?: BulkResult[], detail?: string } | undefined
-      if (res.ok && Array.isArray(answer?.results)) return { results: answer.results, replayed: res.headers.get('idempotent-replayed') === 'true' }
+      // A result for every row sent, by index: anything else is not this API's bulk answer.
+      const results = answer?.results
+      const complete = Array.isArray(results) && results.length === items.length && results.every((r, i) => r?.index === i)
+      if (res.ok && complete) return { results, replayed: res.headers.get('idempotent-replayed') === 'true' }
       if (res.ok || NOT_AN_API.has(res.status)) {
-        throw new Fatal(`${endpoint.href} answered ${res.status}${res.ok ? ' without bulk results' : ''} ${doing}: is --url a Claimledger API?`)
+        throw new Fatal(`${endpoint.href} answered ${res.status}${res.ok ? ' without a result for each row' : ''} ${doing}: is --url a Claimledger API?`)
       }
       if (res.status === 401 || res.status === 403) throw new Fatal(`${endpoint.href} answered ${res.status} ${doing}: ${answer?.detail ?? res.statusText}`)
       if (res.status !== 429 && res.status < 500) return { error: `${res.status}: ${answer?.detail ?? res.statusText}` }
@@ -100,9 +115,12 @@ async function post (opts: ReviewOptions, items: ReviewItem[], doing: string): P
       if (code !== undefined && UNREACHABLE.has(code)) {
         throw new Fatal(`cannot reach ${endpoint.href} (${code}) ${doing}: is the server running, and is --url right?`)
       }
+      if (code !== undefined && WRONG_PROTOCOL.test(code)) {
+        throw new Fatal(`${endpoint.href} does not answer in ${endpoint.protocol.slice(0, -1)} (${code}) ${doing}: is --url's scheme right?`)
+      }
       why = (error as Error).name === 'TimeoutError' ? `no answer within ${opts.timeout / 1000} s` : code ?? (error as Error).message
     }
-    if (attempt >= opts.retries) throw new Fatal(`giving up ${doing} after ${attempt + 1} attempts: ${why}`)
+    if (attempt >= opts.retries) throw new Fatal(`giving up on ${endpoint.href} ${doing} after ${attempt + 1} attempts: ${why}`)
     const wait = retryAfter ?? opts.backoff * 2 ** attempt * (0.5 + Math.random())
     opts.log(`  retrying in ${Math.round(wait)} ms (${why})`)
     await sleep(wait)
@@ -160,6 +178,7 @@ function batchesOf (rows: ReviewFile['valid'], size: number): Array<ReviewFile['
 const MAX_BATCH_BYTES = 900 * 1024
 
 export async function runReview (opts: ReviewOptions): Promise<ReviewSummary> {
+  if (!opts.dryRun) apiBase(opts.url)
   const file = readReviewFile(opts.file, opts.job)
   const report = opts.report ?? defaultReport(opts.file, file.format)
   const summary: ReviewSummary = {
@@ -168,7 +187,11 @@ export async function runReview (opts: ReviewOptions): Promise<ReviewSummary> {
   const batches = batchesOf(file.valid, opts.batchSize)
   const finish = () => {
     summary.rejected.sort((a, b) => a.row.line - b.row.line)
-    if (summary.rejected.length > 0) writeReport(report, file, summary.rejected)
+    // A dry run lists what it rejects and touches no file (a report may hold the desk's fixes,
+    // not yet sent), unless told where to write with --report.
+    const writes = !opts.dryRun || (opts.report !== undefined && opts.report !== opts.file)
+    if (opts.dryRun) for (const { row, reason } of summary.rejected) opts.log(`line ${row.line}: ${reason}`)
+    if (writes && summary.rejected.length > 0) writeReport(report, file, summary.rejected)
     else if (!opts.dryRun && report !== opts.file && existsSync(report)) {
       // A report from an earlier run would now describe rows that have since gone through.
       rmSync(report)

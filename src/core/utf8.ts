@@ -2,13 +2,13 @@
  * Request bodies are UTF-8 (JSON by RFC 8259 §8.1, NDJSON and CSV by this API's contract). A
  * body that is not — a spreadsheet saved as Windows-1252, say — used to be decoded with U+FFFD
  * in place of every accented letter and stored that way; it is refused instead, naming the
- * line, before anything is written.
+ * line, before anything is written. The CLI reads review files with the same check.
  */
-import { Problem } from './problems.js'
+import { Unreadable } from './errors.js'
 
-/** The 400 for a body whose `line` (from 1, also given as the `line` extension) is not UTF-8. */
-export const notUtf8 = (line: number) => new Problem(400, 'invalid-encoding', 'Body is not UTF-8',
-  `Line ${line} of the body is not UTF-8 text; nothing was written. Send UTF-8 (from a spreadsheet, save as "CSV UTF-8")`, { line })
+/** A body whose `line` (from 1, also given as the `line` detail) is not UTF-8. */
+export const notUtf8 = (line: number) => new Unreadable('utf-8',
+  `Line ${line} of the body is not UTF-8 text; nothing was written. Encode it as UTF-8 (a CSV from a spreadsheet: save as "CSV UTF-8")`, { line })
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
 

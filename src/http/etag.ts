@@ -3,9 +3,13 @@
  * `If-None-Match` lets readers skip unchanged bodies (RFC 9110 §13.1).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { preconditionFailed } from './problems.js'
+import type { VersionCondition } from '../core/versions.js'
 
 export const etagOf = (version: number) => `"${version}"`
+
+function tags (header: string | undefined): string[] {
+  return header === undefined ? [] : header.split(',').map((s) => s.trim()).filter((s) => s !== '')
+}
 
 /**
  * The versions an `If-Match` header accepts, for stores that compare them inside their
@@ -13,12 +17,6 @@ export const etagOf = (version: number) => `"${version}"`
  * write wins). If-Match needs a strong match, so weak (`W/`) and malformed tags accept
  * nothing: an empty list always gets 412.
  */
-export type VersionCondition = readonly number[] | undefined
-
-function tags (header: string | undefined): string[] {
-  return header === undefined ? [] : header.split(',').map((s) => s.trim()).filter((s) => s !== '')
-}
-
 export function ifMatchVersion (request: FastifyRequest): VersionCondition {
   const listed = tags(request.headers['if-match'])
   if (listed.length === 0 || listed.includes('*')) return undefined
@@ -26,13 +24,6 @@ export function ifMatchVersion (request: FastifyRequest): VersionCondition {
     const match = /^"(\d{1,15})"$/.exec(tag)
     return match === null ? [] : [Number(match[1])]
   })
-}
-
-/** Throws 412 unless the condition (from If-Match) is absent or accepts the current version. */
-export function assertVersion (entity: string, accepted: VersionCondition, current: number): void {
-  if (accepted !== undefined && !accepted.includes(current)) {
-    throw preconditionFailed(`${entity} is at version ${current}, not ${accepted.join(' or ') || 'the one given'}: reload it and retry`, current)
-  }
 }
 
 /** Sets the ETag; answers 304 (and returns true) when `If-None-Match` already has it (weak comparison). */

@@ -5,6 +5,10 @@
  */
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import {
+  Conflict, detailsAddedTo, DomainError, Duplicate, type ExistingRecord, type FieldError, Gone, Invalid, NotFound, RuleViolated,
+  Stale, TooLarge, Unreadable
+} from '../core/errors.js'
 import { storageFault, type StorageFault } from '../db/errors.js'
 import { drainBody } from './drain.js'
 import { trackAllowedMethods } from './methods.js'
@@ -12,7 +16,7 @@ import { trackAllowedMethods } from './methods.js'
 export const PROBLEM_BASE = 'https://claimledger.dev/problems/'
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
 
-export interface FieldError { path: string, message: string }
+export type { FieldError }
 
 export class Problem extends Error {
   readonly status: number
@@ -33,47 +37,47 @@ export class Problem extends Error {
   }
 }
 
-export const badRequest = (detail: string, errors?: FieldError[]) =>
-  new Problem(400, 'validation', 'Invalid request', detail, errors === undefined ? {} : { errors })
-/** 400 from a zod error raised outside route validation (import lines, CLI files). */
-export function invalid (error: { issues: ReadonlyArray<{ path: PropertyKey[], message: string }> }): Problem {
-  const errors = error.issues.map((issue) => ({ path: issue.path.map((p) => '/' + String(p)).join(''), message: issue.message }))
-  return badRequest(errors.map((e) => `${e.path === '' ? '(root)' : e.path} ${e.message}`).join('; '), errors)
-}
-
+export const badRequest = (detail: string, errors?: FieldError[]) => problemOf(new Invalid(detail, errors))
 export const payloadTooLarge = (detail: string) => new Problem(413, 'payload-too-large', 'Payload too large', detail)
-
-export const notFound = (detail: string) => new Problem(404, 'not-found', 'Not found', detail)
-export const conflict = (detail: string, extensions: Record<string, unknown> = {}) =>
-  new Problem(409, 'conflict', 'Conflict', detail, extensions)
-/** 409 for a resource that already exists at `location`: `existingId` in the body, `Location` to it. */
-export const duplicateAt = (location: string, existingId: string, detail: string) =>
-  new Problem(409, 'duplicate', 'Already exists', detail, { existingId }, { location })
-export const duplicate = (collection: 'claims' | 'speakers' | 'sources', existingId: string, detail: string) =>
-  duplicateAt(`/v1/${collection}/${existingId}`, existingId, detail)
-export const gone = (detail: string, extensions: Record<string, unknown>) =>
-  new Problem(410, 'gone', 'Gone', detail, extensions)
-export const preconditionFailed = (detail: string, currentVersion: number) =>
-  new Problem(412, 'precondition-failed', 'Precondition failed', detail, { currentVersion },
-    { etag: `"${currentVersion}"` })
-export const unprocessable = (detail: string, extensions: Record<string, unknown> = {}) =>
-  new Problem(422, 'unprocessable', 'Unprocessable request', detail, extensions)
+export const notFound = (detail: string) => problemOf(new NotFound(detail))
 export const unauthorized = (detail: string) =>
   new Problem(401, 'unauthorized', 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer' })
 export const forbidden = (detail: string) => new Problem(403, 'forbidden', 'Forbidden', detail)
 export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
   new Problem(429, 'rate-limited', 'Too many requests', detail, {}, { 'retry-after': String(retryAfterSeconds) })
 
-/** Extensions added to whatever problem an error maps to: see withExtensions. */
-const addedExtensions = new WeakMap<object, Record<string, unknown>>()
+/** Where an existing record lives, for a duplicate's `Location`. */
+function pathOf (existing: ExistingRecord): string {
+  return existing.kind === 'review'
+    ? `/v1/claims/${existing.claimId}/reviews/${existing.id}`
+    : `/v1/${existing.kind}s/${existing.id}`
+}
 
-/**
- * Adds members to the problem `error` becomes, keeping the status and title the one mapping
- * gives it: e.g. what an import had committed before the disk filled up.
- */
-export function withExtensions<E> (error: E, extensions: Record<string, unknown>): E {
-  if (typeof error === 'object' && error !== null) addedExtensions.set(error, { ...addedExtensions.get(error), ...extensions })
-  return error
+/** Each domain error's status, slug and title: the one place the core meets HTTP. */
+function domainProblem (error: DomainError): Problem {
+  const as = (status: number, slug: string, title: string, headers: Record<string, string> = {}) =>
+    new Problem(status, slug, title, error.message, error.details, headers)
+  if (error instanceof NotFound) return as(404, 'not-found', 'Not found')
+  if (error instanceof Gone) return as(410, 'gone', 'Gone')
+  if (error instanceof Duplicate) return as(409, 'duplicate', 'Already exists', { location: pathOf(error.existing) })
+  if (error instanceof Conflict) return as(409, 'conflict', 'Conflict')
+  if (error instanceof Stale) return as(412, 'precondition-failed', 'Precondition failed', { etag: `"${error.current}"` })
+  if (error instanceof RuleViolated) return as(422, 'unprocessable', 'Unprocessable request')
+  if (error instanceof Unreadable) {
+    return error.format === 'json' ? as(400, 'malformed-json', 'Malformed JSON') : as(400, 'invalid-encoding', 'Body is not UTF-8')
+  }
+  if (error instanceof TooLarge) return as(413, 'payload-too-large', 'Payload too large')
+  return as(400, 'validation', 'Invalid request') // Invalid
+}
+
+/** A domain error as the problem a client sees (a Problem as it is). */
+export const problemOf = (error: DomainError | Problem): Problem => error instanceof Problem ? error : domainProblem(error)
+
+/** A domain error as one item's error in a bulk answer (bulk review results, import results). */
+export function itemError (error: DomainError): { status: number, title: string, detail: string, errors?: FieldError[] } {
+  const { status, title, message, extensions } = domainProblem(error)
+  const { errors } = extensions
+  return { status, title, detail: message, ...(errors === undefined ? {} : { errors: errors as FieldError[] }) }
 }
 
 /** Framework errors a client caused, by Fastify error code. */
@@ -124,6 +128,7 @@ function fieldErrors (v: ValidationItem): FieldError[] {
 /** The one mapping from anything thrown to the problem a client sees. */
 export function toProblem (error: FastifyError, bodyLimit: number): Problem {
   if (error instanceof Problem) return error
+  if (error instanceof DomainError) return domainProblem(error)
   if (Array.isArray(error.validation)) {
     const where = error.validationContext ?? 'request'
     const errors = error.validation.flatMap(fieldErrors)
@@ -183,7 +188,7 @@ export function installProblemHandlers (app: FastifyInstance) {
     // first, so the client gets this answer rather than a reset (see drain.ts); one too large
     // to read closes the connection.
     if (!await drainBody(request.raw)) reply.header('connection', 'close')
-    return sendProblem(request, reply, problem, addedExtensions.get(error))
+    return sendProblem(request, reply, problem, detailsAddedTo(error))
   })
   const allowedMethods = trackAllowedMethods(app)
   app.setNotFoundHandler((request, reply) => {

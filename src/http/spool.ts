@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { payloadTooLarge, Problem } from './problems.js'
-import { Utf8Check } from './utf8.js'
+import { Utf8Check } from '../core/utf8.js'
 
 export interface Spool {
   /** The spooled bytes, from the start. */

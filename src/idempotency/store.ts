@@ -7,7 +7,7 @@ import { and, eq, gt, lte } from 'drizzle-orm'
 import { canonicalJson } from '../audit/ledger.js'
 import type { Database_ } from '../db/open.js'
 import { idempotencyKeys } from '../db/schema.js'
-import { conflict } from '../http/problems.js'
+import { Conflict } from '../core/errors.js'
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000
 
@@ -28,7 +28,7 @@ export function createIdempotencyStore ({ db, sqlite }: Database_) {
       )).get()
       if (row === undefined) return undefined
       if (row.requestHash !== hash) {
-        throw conflict(`Idempotency-Key "${key}" was already used with a different request body; use a new key`)
+        throw new Conflict(`Idempotency-Key "${key}" was already used with a different request body; use a new key`)
       }
       return { statusCode: row.statusCode, body: JSON.parse(row.response) }
     },

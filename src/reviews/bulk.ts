@@ -7,14 +7,17 @@
  * even across a crash.
  */
 import type { WriteContext } from '../audit/ledger.js'
-import { Problem, unprocessable } from '../http/problems.js'
+import { DomainError, RuleViolated } from '../core/errors.js'
 import { requestHash, type StoredResponse } from '../idempotency/store.js'
 import type { Stores } from '../stores.js'
 import type { BulkReview, BulkItemResult } from './schemas.js'
 
 export interface BulkOutcome extends StoredResponse { replayed: boolean }
 
-export function bulkReview (stores: Stores, ctx: WriteContext, body: BulkReview, idempotencyKey?: string): BulkOutcome {
+/** How an item's failure reads in the answer (the HTTP layer's problem mapping: see itemError). */
+export type DescribeError = (error: DomainError) => NonNullable<BulkItemResult['error']>
+
+export function bulkReview (stores: Stores, ctx: WriteContext, body: BulkReview, describe: DescribeError, idempotencyKey?: string): BulkOutcome {
   const hash = requestHash(body)
   return stores.transaction(() => {
     if (idempotencyKey !== undefined) {
@@ -28,13 +31,14 @@ export function bulkReview (stores: Stores, ctx: WriteContext, body: BulkReview,
         const applied = stores.reviews.applyWithin(ctx, claimId, review, expected, at)
         return { index, claimId, ok: true, ...(applied.replayed ? { replayed: true } : {}), review: applied.review }
       } catch (error) {
-        if (!(error instanceof Problem)) throw error
-        return { index, claimId, ok: false, error: { status: error.status, title: error.title, detail: error.message } }
+        if (!(error instanceof DomainError)) throw error
+        const { status, title, detail } = describe(error)
+        return { index, claimId, ok: false, error: { status, title, detail } }
       }
     })
     const failed = results.filter((r) => !r.ok)
     if (body.atomic && failed.length > 0) {
-      throw unprocessable(`${failed.length} of ${results.length} items failed, so none was applied (atomic)`,
+      throw new RuleViolated(`${failed.length} of ${results.length} items failed, so none was applied (atomic)`,
         { errors: failed.map((r) => ({ index: r.index, claimId: r.claimId, ...r.error })) })
     }
     const replayed = results.filter((r) => r.replayed === true).length

@@ -4,7 +4,8 @@ import { claimIdParams } from '../claims/schemas.js'
 import { writeContext } from '../http/context.js'
 import { etagOf, ifMatchVersion } from '../http/etag.js'
 import { afterId, idPage, linkNext } from '../http/pagination.js'
-import { conflict, notFound } from '../http/problems.js'
+import { Conflict, NotFound } from '../core/errors.js'
+import { itemError } from '../http/problems.js'
 import { ifMatchHeaders, problems, uuid, wellFormedString } from '../http/schemas.js'
 import { claimReview, RATINGS } from './claimreview.js'
 import { bulkReview as bulkReviewService } from './bulk.js'
@@ -68,7 +69,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: bulkReviewResponse, ...problems(400, 409, 422) }
     }
   }, async (request, reply) => {
-    const outcome = bulkReviewService(app.stores, writeContext(request), request.body, request.headers['idempotency-key'])
+    const outcome = bulkReviewService(app.stores, writeContext(request), request.body, itemError, request.headers['idempotency-key'])
     if (outcome.replayed) reply.header('idempotent-replayed', 'true')
     // Only 200 responses are stored, so a replay is always a 200 of this shape.
     return reply.code(200).send(outcome.body as z.output<typeof bulkReviewResponse>)
@@ -102,7 +103,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     }
   }, async (request) => {
     const found = reviews.get(request.params.id, request.params.reviewId)
-    if (found === undefined) throw notFound(`Review ${request.params.reviewId} of claim ${request.params.id} does not exist`)
+    if (found === undefined) throw new NotFound(`Review ${request.params.reviewId} of claim ${request.params.id} does not exist`)
     return found
   })
 
@@ -128,7 +129,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     const claim = claims.require(request.params.id)
     const latest = reviews.list(claim.id, 1)[0]
     if (claim.status === 'unverified' || latest === undefined) {
-      throw conflict(`Claim ${claim.id} is unverified: there is no verdict to publish yet`,
+      throw new Conflict(`Claim ${claim.id} is unverified: there is no verdict to publish yet`,
         { ratingScale: RATINGS })
     }
     const { publisherName, publisherUrl } = app.config

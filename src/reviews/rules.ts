@@ -2,12 +2,12 @@
  * The verdict rules, in one place for the single and the bulk review endpoints:
  * a verdict that takes a side must show its evidence.
  */
-import { unprocessable } from '../http/problems.js'
+import { RuleViolated } from '../core/errors.js'
 import type { ReviewCreate } from './schemas.js'
 
 export function assertVerdictRules (input: Pick<ReviewCreate, 'verdict' | 'evidence'>): void {
   if (input.verdict !== 'unverified' && input.evidence.length === 0) {
-    throw unprocessable(`A ${input.verdict} verdict needs at least one evidence item (evidence: [{ url, stance }])`,
+    throw new RuleViolated(`A ${input.verdict} verdict needs at least one evidence item (evidence: [{ url, stance }])`,
       { errors: [{ path: '/evidence', message: `must have at least one item for a ${input.verdict} verdict` }] })
   }
 }

@@ -6,8 +6,8 @@ import type { Claim } from '../claims/schemas.js'
 import { newId } from '../db/ids.js'
 import type { Database_ } from '../db/open.js'
 import { reviews } from '../db/schema.js'
-import { assertVersion, type VersionCondition } from '../http/etag.js'
-import { duplicateAt } from '../http/problems.js'
+import { assertVersion, type VersionCondition } from '../core/versions.js'
+import { Duplicate } from '../core/errors.js'
 import { assertVerdictRules } from './rules.js'
 import type { Review, ReviewCreate } from './schemas.js'
 
@@ -124,7 +124,7 @@ export function createReviewsStore ({ db, sqlite, transaction }: Database_, ledg
   /** The stored review for a clientRef sent again; 409 if this request asks for something else. */
   function replay (claimId: string, input: Pick<Review, 'verdict' | 'note' | 'evidence'>, earlier: Review): Applied {
     if (substance(claimId, input) !== substance(earlier.claimId, earlier)) {
-      throw duplicateAt(`/v1/claims/${earlier.claimId}/reviews/${earlier.id}`, earlier.id,
+      throw new Duplicate({ kind: 'review', id: earlier.id, claimId: earlier.claimId },
         `clientRef "${String(earlier.clientRef)}" was already applied by this key as review ${earlier.id} of claim ${earlier.claimId}, ` +
         'with another claim, verdict, note or evidence: it is not applied again (a correction is a new review with a new clientRef)')
     }

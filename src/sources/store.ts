@@ -4,8 +4,8 @@ import { applyPatch, diff, removal, snapshot, type Ledger, type WriteContext } f
 import { isUuid, newId } from '../db/ids.js'
 import type { Database_ } from '../db/open.js'
 import { claims, sources } from '../db/schema.js'
-import { assertVersion, type VersionCondition } from '../http/etag.js'
-import { conflict, duplicate, notFound } from '../http/problems.js'
+import { assertVersion, type VersionCondition } from '../core/versions.js'
+import { Conflict, Duplicate, NotFound } from '../core/errors.js'
 import { foldKey, urlKey } from '../text.js'
 import type { Source, SourceCreate, SourceUpdate } from './schemas.js'
 
@@ -43,7 +43,7 @@ export function createSourcesStore ({ db, transaction }: Database_, ledger: Ledg
 
   function require (id: string): Source {
     const found = get(id)
-    if (found === undefined) throw notFound(`Source ${id} does not exist`)
+    if (found === undefined) throw new NotFound(`Source ${id} does not exist`)
     return found
   }
 
@@ -51,7 +51,7 @@ export function createSourcesStore ({ db, transaction }: Database_, ledger: Ledg
     if (url === null) return
     const other = db.select({ id: sources.id }).from(sources).where(eq(sources.urlKey, urlKey(url))).get()
     if (other !== undefined && other.id !== selfId) {
-      throw duplicate('sources', other.id, `Source ${other.id} already has the URL ${url}`)
+      throw new Duplicate({ kind: 'source', id: other.id }, `Source ${other.id} already has the URL ${url}`)
     }
   }
 
@@ -129,7 +129,7 @@ export function createSourcesStore ({ db, transaction }: Database_, ledger: Ledg
         const before = require(id)
         assertVersion('Source', expected, before.version)
         const used = db.select({ n: count() }).from(claims).where(eq(claims.sourceId, id)).get()?.n ?? 0
-        if (used > 0) throw conflict(`Source ${id} is cited by ${used} claim(s), deleted ones included (their history needs it); it cannot be deleted`, { claims: used })
+        if (used > 0) throw new Conflict(`Source ${id} is cited by ${used} claim(s), deleted ones included (their history needs it); it cannot be deleted`, { claims: used })
         db.delete(sources).where(eq(sources.id, id)).run()
         ledger.append(ctx, [{ action: 'source.deleted', entityType: 'source', entityId: id, changes: removal(editable(before)) }])
       })

@@ -4,8 +4,8 @@ import { applyPatch, diff, removal, snapshot, type Ledger, type WriteContext } f
 import { isUuid, newId } from '../db/ids.js'
 import type { Database_ } from '../db/open.js'
 import { claims, speakerNames, speakers } from '../db/schema.js'
-import { assertVersion, type VersionCondition } from '../http/etag.js'
-import { conflict, duplicate, notFound } from '../http/problems.js'
+import { assertVersion, type VersionCondition } from '../core/versions.js'
+import { Conflict, Duplicate, NotFound } from '../core/errors.js'
 import { foldKey } from '../text.js'
 import type { Speaker, SpeakerCreate, SpeakerUpdate } from './schemas.js'
 
@@ -47,7 +47,7 @@ export function createSpeakersStore ({ db, transaction }: Database_, ledger: Led
 
   function require (id: string): Speaker {
     const found = get(id)
-    if (found === undefined) throw notFound(`Speaker ${id} does not exist`)
+    if (found === undefined) throw new NotFound(`Speaker ${id} does not exist`)
     return found
   }
 
@@ -58,7 +58,7 @@ export function createSpeakersStore ({ db, transaction }: Database_, ledger: Led
       .where(and(inArray(speakerNames.nameKey, keys), ne(speakerNames.speakerId, speakerId))).get()
     if (taken !== undefined) {
       const clash = [name, ...aliases].find((n) => foldKey(n) === taken.nameKey) ?? taken.nameKey
-      throw duplicate('speakers', taken.speakerId, `The name "${clash}" is already a name or alias of speaker ${taken.speakerId}`)
+      throw new Duplicate({ kind: 'speaker', id: taken.speakerId }, `The name "${clash}" is already a name or alias of speaker ${taken.speakerId}`)
     }
     db.delete(speakerNames).where(eq(speakerNames.speakerId, speakerId)).run()
     db.insert(speakerNames).values(keys.map((nameKey, i) => ({ nameKey, speakerId, isAlias: i > 0 }))).run()
@@ -133,7 +133,7 @@ export function createSpeakersStore ({ db, transaction }: Database_, ledger: Led
         const before = require(id)
         assertVersion('Speaker', expected, before.version)
         const used = db.select({ n: count() }).from(claims).where(eq(claims.speakerId, id)).get()?.n ?? 0
-        if (used > 0) throw conflict(`Speaker ${id} is the speaker of ${used} claim(s), deleted ones included (their history needs it); it cannot be deleted`, { claims: used })
+        if (used > 0) throw new Conflict(`Speaker ${id} is the speaker of ${used} claim(s), deleted ones included (their history needs it); it cannot be deleted`, { claims: used })
         db.delete(speakers).where(eq(speakers.id, id)).run()
         ledger.append(ctx, [{ action: 'speaker.deleted', entityType: 'speaker', entityId: id, changes: removal(editable(before)) }])
       })
