@@ -5,9 +5,11 @@
  */
 import { Readable } from 'node:stream'
 import { stringify } from 'csv-stringify'
-import type { Stores } from '../stores.js'
+import type { SourcesStore } from '../sources/store.js'
+import type { SpeakersStore } from '../speakers/store.js'
 import { neutraliseFormula } from './csv-formulas.js'
 import { claimSortKey, type Claim, type ClaimCursor, type ClaimFilter } from './schemas.js'
+import type { ClaimsStore } from './store.js'
 
 export const EXPORT_PAGE = 500
 
@@ -36,7 +38,10 @@ export interface ExportRecord {
 }
 
 /** Every claim the filter selects, as export records, one page of the store at a time. */
-export async function * exportRecords (stores: Stores, filter: Omit<ClaimFilter, 'limit'>): AsyncGenerator<ExportRecord> {
+/** What an export reads: claims, and the speakers and sources they name. */
+export interface ExportDeps { claims: ClaimsStore, speakers: SpeakersStore, sources: SourcesStore }
+
+export async function * exportRecords (stores: ExportDeps, filter: Omit<ClaimFilter, 'limit'>): AsyncGenerator<ExportRecord> {
   let after: ClaimCursor | undefined
   for (;;) {
     const page = stores.claims.list({ ...filter, limit: EXPORT_PAGE }, after)
@@ -108,7 +113,7 @@ export function csvStream (records: Readable): Readable {
 }
 
 /** The export as a byte stream in the given format. */
-export function exportStream (stores: Stores, filter: Omit<ClaimFilter, 'limit'>, format: 'ndjson' | 'csv'): Readable {
+export function exportStream (stores: ExportDeps, filter: Omit<ClaimFilter, 'limit'>, format: 'ndjson' | 'csv'): Readable {
   const records = Readable.from(exportRecords(stores, filter))
   if (format === 'ndjson') {
     return Readable.from((async function * () {

@@ -9,11 +9,15 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
 import { CsvError, parse as parseCsv } from 'csv-parse'
 import type { WriteContext } from '../audit/ledger.js'
 import { DomainError, Invalid, invalidFrom, TooLarge, Unreadable, withDetails } from '../core/errors.js'
-import type { Stores } from '../stores.js'
+import type { Database_ } from '../db/open.js'
 import { restoreFormula } from './csv-formulas.js'
 import { claimImportItem } from './schemas.js'
+import type { ClaimsStore } from './store.js'
 
+/** Records read ahead and committed together, at most. */
 export const IMPORT_BATCH = 500
+/** A transaction's share of the event loop: past it the slice commits and other requests go first. */
+export const IMPORT_SLICE_MS = 50
 
 /** Where a record came from: a line of a file, or an index of a JSON array. */
 export type RecordRef = { line: number } | { index: number }
@@ -22,6 +26,9 @@ export interface ImportRecord { ref: RecordRef, value?: unknown, error?: DomainE
 /** A record's outcome; a failure keeps its domain error, for the caller to report in its own terms. */
 export type ImportResult = RecordRef & { ok: boolean, id?: string, existingId?: string, error?: DomainError }
 
+/** What an import needs: a transaction and the claims store (which finds or creates speakers and sources). */
+export interface ImportDeps { transaction: Database_['transaction'], claims: ClaimsStore }
+
 export interface ImportSummary { created: number, duplicates: number, failed: number, results: ImportResult[] }
 
 function failure (ref: RecordRef, error: DomainError): ImportResult {
@@ -29,54 +36,71 @@ function failure (ref: RecordRef, error: DomainError): ImportResult {
   return { ...ref, ok: false, ...(typeof existingId === 'string' ? { existingId } : {}), error }
 }
 
-/** One batch, one transaction; each record in its own savepoint. */
-export function importBatch (stores: Stores, ctx: WriteContext, records: ImportRecord[]): ImportResult[] {
+/** One record, checked and created, or failed alone (it wrote nothing). */
+function importOne (stores: ImportDeps, ctx: WriteContext, { ref, value, error }: ImportRecord, at: string): ImportResult {
+  if (error !== undefined) return failure(ref, error)
+  const parsed = claimImportItem.safeParse(value)
+  if (!parsed.success) return failure(ref, invalidFrom(parsed.error))
+  const { id, status, reviewCount, lastReviewedAt, createdAt, updatedAt, version, ...input } = parsed.data
+  try {
+    return { ...ref, ok: true, id: stores.claims.create(ctx, input, at).id }
+  } catch (caught) {
+    if (caught instanceof DomainError) return failure(ref, caught)
+    throw caught
+  }
+}
+
+/**
+ * One transaction over the first records of `records`: all of them, or as many as fit before
+ * `deadline` (at least one). The results say how many were committed.
+ */
+export function importBatch (stores: ImportDeps, ctx: WriteContext, records: ImportRecord[], deadline = Infinity): ImportResult[] {
   return stores.transaction(() => {
     const at = new Date().toISOString()
-    return records.map(({ ref, value, error }) => {
-      if (error !== undefined) return failure(ref, error)
-      const parsed = claimImportItem.safeParse(value)
-      if (!parsed.success) return failure(ref, invalidFrom(parsed.error))
-      const { id, status, reviewCount, lastReviewedAt, createdAt, updatedAt, version, ...input } = parsed.data
-      try {
-        return { ...ref, ok: true, id: stores.claims.create(ctx, input, at).id }
-      } catch (caught) {
-        if (caught instanceof DomainError) return failure(ref, caught)
-        throw caught
-      }
-    })
+    const results: ImportResult[] = []
+    for (const record of records) {
+      results.push(importOne(stores, ctx, record, at))
+      if (performance.now() >= deadline) break
+    }
+    return results
   })
 }
 
 /**
- * Imports `records` batch by batch. A failure that is no single record's (the disk is full,
- * the CSV cannot be read further) stops the import; the batches before it stay committed,
- * and the error carries exactly which (`committed`, `results`) into the problem it becomes.
+ * Imports `records` batch by batch. A batch commits in slices of at most IMPORT_SLICE_MS of
+ * work, and other requests go first between slices: the server keeps answering during a large
+ * import, however slow the machine. A failure that is no single record's (the disk is full,
+ * the CSV cannot be read further) stops the import; the slices before it stay committed, and
+ * the error carries exactly which (`committed`, `results`) into the problem it becomes.
  */
-export async function importRecords (stores: Stores, ctx: WriteContext, records: AsyncIterable<ImportRecord> | Iterable<ImportRecord>): Promise<ImportSummary> {
+export async function importRecords (stores: ImportDeps, ctx: WriteContext, records: AsyncIterable<ImportRecord> | Iterable<ImportRecord>): Promise<ImportSummary> {
   const summary: ImportSummary = { created: 0, duplicates: 0, failed: 0, results: [] }
   let through: RecordRef | null = null
   let batch: ImportRecord[] = []
-  const flush = () => {
-    for (const result of importBatch(stores, ctx, batch)) {
-      if (result.ok) summary.created++
-      else if (result.existingId !== undefined) summary.duplicates++
-      else summary.failed++
-      summary.results.push(result)
+  const flush = async () => {
+    for (let done = 0; done < batch.length;) {
+      if (done > 0) await nextTurn()
+      const results = importBatch(stores, ctx, batch.slice(done), performance.now() + IMPORT_SLICE_MS)
+      for (const result of results) {
+        if (result.ok) summary.created++
+        else if (result.existingId !== undefined) summary.duplicates++
+        else summary.failed++
+        summary.results.push(result)
+      }
+      done += results.length
+      through = batch[done - 1]?.ref ?? through
     }
-    through = batch.at(-1)?.ref ?? through
     batch = []
   }
   try {
     for await (const record of records) {
       batch.push(record)
       if (batch.length < IMPORT_BATCH) continue
-      flush()
-      // Let other requests in between batches: records already buffered come without any
-      // I/O wait, and a large import would otherwise hold the server for its whole run.
+      await flush()
+      // Records already buffered come without any I/O wait: yield here too.
       await nextTurn()
     }
-    if (batch.length > 0) flush()
+    if (batch.length > 0) await flush()
   } catch (error) {
     const { results, ...counts } = summary
     throw withDetails(error, { committed: { ...counts, through }, results })

@@ -14,8 +14,7 @@ import { itemError } from '../http/problems.js'
 import { problems, problemSchema, wellFormedString } from '../http/schemas.js'
 import { spoolRequestBody } from '../http/spool.js'
 import { exportStream } from './export.js'
-import type { Stores } from '../stores.js'
-import { csvRecords, importRecords, ndjsonRecords, type ImportRecord, type ImportResult } from './import.js'
+import { csvRecords, importRecords, ndjsonRecords, type ImportDeps, type ImportRecord, type ImportResult } from './import.js'
 import { exportQuery } from './schemas.js'
 import { csvExample, importInput, importResultExample, ndjsonExample } from './transfer-examples.js'
 
@@ -71,7 +70,7 @@ const reported = (results: ImportResult[]) =>
   results.map(({ error, ...result }) => (error === undefined ? result : { ...result, error: itemError(error) }))
 
 /** importRecords, reported in HTTP terms, the results of an import that stopped part way included. */
-async function runImport (stores: Stores, ctx: WriteContext, records: Iterable<ImportRecord> | AsyncIterable<ImportRecord>) {
+async function runImport (stores: ImportDeps, ctx: WriteContext, records: Iterable<ImportRecord> | AsyncIterable<ImportRecord>) {
   try {
     const summary = await importRecords(stores, ctx, records)
     return { ...summary, results: reported(summary.results) }
@@ -105,7 +104,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         'An NDJSON or CSV body is received in full (spooled to a temp file) before anything is written, so a 413 ' +
         '(over 50 MiB) means nothing was imported. An NDJSON line over 1 MiB (the JSON body limit: one record) ' +
         'fails alone with a 413 result, and the lines after it are still read. Records are committed in batches of ' +
-        '500, and the server answers other requests between batches.\n\n' +
+        'up to 500 (fewer when 500 would hold the server more than about 50 ms), and the server answers other ' +
+        'requests between batches.\n\n' +
         'If an import stops part way for a reason that is not one record\'s (the disk is full, a CSV that cannot ' +
         'be read past a row, an unexpected error), the batches before it stay committed and the problem says ' +
         'exactly which: `committed: { created, duplicates, failed, through }`, `through` being the `{ line }` or ' +

@@ -9,20 +9,36 @@
 import type { WriteContext } from '../audit/ledger.js'
 import { DomainError, RuleViolated } from '../core/errors.js'
 import { requestHash, type StoredResponse } from '../idempotency/store.js'
-import type { Stores } from '../stores.js'
+import type { Database_ } from '../db/open.js'
+import type { IdempotencyStore } from '../idempotency/store.js'
 import type { BulkReview, BulkItemResult } from './schemas.js'
+import type { ReviewsStore } from './store.js'
 
 export interface BulkOutcome extends StoredResponse { replayed: boolean }
 
 /** How an item's failure reads in the answer (the HTTP layer's problem mapping: see itemError). */
 export type DescribeError = (error: DomainError) => NonNullable<BulkItemResult['error']>
 
-export function bulkReview (stores: Stores, ctx: WriteContext, body: BulkReview, describe: DescribeError, idempotencyKey?: string): BulkOutcome {
+/** What bulk review needs: a transaction, the reviews it applies and the responses it stores. */
+export interface BulkReviewDeps { transaction: Database_['transaction'], reviews: ReviewsStore, idempotency: IdempotencyStore }
+
+/**
+ * A stored answer in today's shape. One stored before clientRefs (migration 0004) has no
+ * `replayed` count and reviews without `clientRef`: none of its items was a replay, and none
+ * of its reviews had a clientRef.
+ */
+function asStoredToday (body: unknown): unknown {
+  const { replayed = 0, results = [], ...rest } = body as { replayed?: number, results?: Array<{ review?: object }> }
+  const withRef = (review: object) => ({ clientRef: null, ...review })
+  return { ...rest, replayed, results: results.map((r) => (r.review === undefined ? r : { ...r, review: withRef(r.review) })) }
+}
+
+export function bulkReview (stores: BulkReviewDeps, ctx: WriteContext, body: BulkReview, describe: DescribeError, idempotencyKey?: string): BulkOutcome {
   const hash = requestHash(body)
   return stores.transaction(() => {
     if (idempotencyKey !== undefined) {
       const stored = stores.idempotency.recall(ctx.actor.id, idempotencyKey, hash)
-      if (stored !== undefined) return { ...stored, replayed: true }
+      if (stored !== undefined) return { ...stored, body: asStoredToday(stored.body), replayed: true }
     }
     const at = new Date().toISOString()
     const results: BulkItemResult[] = body.items.map(({ claimId, expectedVersion, ...review }, index) => {
