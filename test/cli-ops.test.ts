@@ -50,6 +50,13 @@ t.test('every command names its database, and only migrate, seed or --create mak
   t.equal(listed.code, 0)
   t.equal(listed.stderr, `claimledger: database ${h.config.databasePath}\n`)
   t.match(listed.stdout, /editor key/)
+  // The rest name it too, as their first line on stderr, whatever they print after it.
+  const seeds = join(root, 'seeds', 'mail-online-2020-10-21.json')
+  for (const args of [['migrate'], ['seed'], ['import', seeds], ['export'], ['audit', 'verify'],
+    ['keys', 'revoke', '01890a5d-ac96-774b-bcce-b302099a8057'], ['backup', join(h.dir, 'named.db')]]) {
+    const run = await cli(here, ...args)
+    t.equal(run.stderr.split('\n')[0], `claimledger: database ${h.config.databasePath}`, `${args[0]} names its database`)
+  }
 })
 
 t.test('files that are not there: one line, exit 2', async (t) => {
@@ -60,6 +67,17 @@ t.test('files that are not there: one line, exit 2', async (t) => {
     t.equal(run.code, 2, `${args[0]} ${file}`)
     t.match(run.stderr, new RegExp(`^(claimledger: database .*\\n)?claimledger: cannot read ${file.replace('.', '\\.')}: (no such file|it is a directory)\\n$`))
   }
+  // A file its user may not read. Root reads anything, so as root the CLI runs without the
+  // capabilities that let it (util-linux's setpriv), still as root, so the project stays readable.
+  const secret = join(h.dir, 'secret.ndjson')
+  writeFileSync(secret, '{}\n', { mode: 0o000 })
+  const command = [process.execPath, 'bin/claimledger.js', 'import', secret]
+  const [file, ...args] = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', ...command] : command
+  const denied = await promisify(execFile)(file as string, args, { cwd: root, env: { PATH: process.env.PATH, ...env }, timeout: 60_000 })
+    .then(() => ({ code: 0, stderr: '' }), (error: { code: number, stderr: string }) => error)
+  t.equal(denied.code, 2)
+  t.equal(denied.stderr, `claimledger: cannot read ${secret}: permission denied\n`)
+
   const help = await cli(env, 'export', '--help')
   for (const flag of ['--status', '--speaker-id', '--source-id', '--topic', '--claimed-from', '--claimed-to', '--sort']) {
     t.match(help.stdout, new RegExp(`${flag} \\S*\\s+\\S.*`), `${flag} is described`)

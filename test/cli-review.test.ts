@@ -131,6 +131,42 @@ t.test('ordinary mistakes get one line and exit 2: no file, no server', async (t
   t.equal(down.stderr.trim().split('\n').length, 1, 'one line')
 })
 
+t.test('a batch whose answer is lost is retried under the same Idempotency-Key: applied once, counted once', async (t) => {
+  const h = await harness(t)
+  const ids: string[] = []
+  for (let i = 0; i < 3; i++) ids.push((await h.as('editor')('POST', '/v1/claims', claimInput({ text: `Retried ${i}` }))).data.id)
+  const base = await h.app.listen({ port: 0, host: '127.0.0.1' })
+  // A load balancer in front of the server: it forwards each batch, and loses the server's
+  // answer to the first one (a 502 in its place), as a proxy that times out upstream would.
+  const keys: string[] = []
+  const proxy = createHttpServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      keys.push(String(req.headers['idempotency-key']))
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => name !== 'host' && name !== 'content-length')) as Record<string, string>
+      fetch(base + (req.url ?? ''), { method: req.method, headers, body: Buffer.concat(chunks) }).then(async (upstream) => {
+        const body = await upstream.text()
+        if (keys.length === 1) return res.writeHead(502, { 'content-type': 'text/plain' }).end('Bad Gateway')
+        res.writeHead(upstream.status, Object.fromEntries(upstream.headers)).end(body)
+      }, () => res.writeHead(500).end())
+    })
+  })
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise((resolve) => proxy.close(resolve)))
+  const file = join(h.dir, 'lost.csv')
+  writeFileSync(file, ['claimId,verdict,note', ...ids.map((id) => `${id},unverified,Reopened`)].join('\n') + '\n')
+
+  const run = await review(h, `http://127.0.0.1:${(proxy.address() as { port: number }).port}`, file)
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.stderr, /retrying in \d+ ms \(HTTP 502\)/)
+  t.equal(keys.length, 2, 'sent twice')
+  t.equal(keys[0], keys[1], 'under one Idempotency-Key')
+  t.match(keys[0], /^review-[0-9a-f]{48}$/)
+  t.match(run.stdout, '3 rows: applied 3, applied before 0', 'the replay of its own lost answer counts as applied by this run')
+  for (const id of ids) t.equal(reviewCount(h, id), 1, 'each row applied once')
+})
+
 t.test('a file in another shape or encoding, and a --url that is not Claimledger, stop the run in one line', async (t) => {
   const h = await harness(t)
   const id = (await h.as('editor')('POST', '/v1/claims', claimInput())).data.id

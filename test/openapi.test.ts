@@ -2,6 +2,7 @@ import SwaggerParser from '@apidevtools/swagger-parser'
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { openapiPath, renderOpenapi } from '../scripts/openapi.js'
+import { IDEMPOTENCY_TTL_MS } from '../src/idempotency/store.js'
 import { claimInput, harness } from './helpers.js'
 
 interface Operation { tags?: string[], summary?: string, security?: unknown[], responses: Record<string, unknown> }
@@ -72,4 +73,16 @@ t.test('the headers a write documents are the ones it sends, first time and repl
   t.equal(replayed.headers['idempotent-replayed'], 'true')
   t.same(sent(replayed.headers, HEADERS), documented('/v1/reviews/bulk', 200), 'bulk replayed')
   t.same(sent(first.headers, HEADERS), documented('/v1/reviews/bulk', 200).filter((h) => h !== 'idempotent-replayed'), 'bulk first time')
+})
+
+t.test('idempotent replays are documented for exactly as long as they are kept', async (t) => {
+  const hours = IDEMPOTENCY_TTL_MS / 3_600_000
+  t.equal(hours, 24)
+  const document = JSON.parse(readFileSync(openapiPath, 'utf8')) as { paths: Record<string, Record<string, { description?: string, parameters?: Array<{ name: string, description?: string }> }>> }
+  const bulk = document.paths['/v1/reviews/bulk']?.post
+  t.match(bulk?.description, `for ${hours} hours the same key with the same body returns the stored response`)
+  t.match(bulk?.parameters?.find((p) => p.name === 'idempotency-key')?.description, `within ${hours} h`)
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+  t.match(readme, `stored answers are kept ${hours} hours`)
+  t.match(readme, `within ${hours} hours returns the`)
 })

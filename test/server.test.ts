@@ -131,7 +131,7 @@ t.test('a new database is announced loudly and marked; once deleted, the start r
 })
 
 t.test('a fatal signal ends the server by that signal, not with a graceful close that would loop on a real fault', async (t) => {
-  for (const signal of ['SIGBUS', 'SIGSEGV'] as const) {
+  for (const signal of ['SIGBUS', 'SIGSEGV', 'SIGILL', 'SIGFPE'] as const) {
     const server = await startServer({ DATABASE_PATH: ':memory:', ADMIN_API_KEY: 'scripted-deployment-key-0123456789abcdef' })
     const exited = once(server.child, 'exit')
     server.child.kill(signal)

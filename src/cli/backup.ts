@@ -4,9 +4,9 @@
  * A backup is `VACUUM INTO` a new file (in a worker thread, with a progress bar and a time
  * limit): a consistent snapshot that the server's writes cannot starve, compacted, written
  * under `.partial` and renamed only once complete, then checked (SQLite's quick_check and the
- * audit chain). A restore checks the copy the same way, refuses to put it beside a stale
- * `-wal`/`-shm` (SQLite would replay the old database's log into the restored file), and keeps
- * the database it replaces.
+ * audit chain). A restore checks the copy the same way, folds a stopped server's `-wal` into
+ * the database it replaces (and keeps that aside), and refuses while the log cannot be folded
+ * because a server still has the file open: SQLite would replay that log into the restored file.
  */
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { once } from 'node:events'
@@ -44,7 +44,13 @@ export function checkCopy (path: string): Checked {
   }
 }
 
-export interface BackupOptions { timeoutMs: number, progress: boolean, log: (line: string) => void }
+export interface BackupOptions {
+  timeoutMs: number
+  /** A progress bar (a terminal); otherwise a line to `log` every `progressEveryMs` (default 5 s). */
+  progress: boolean
+  log: (line: string) => void
+  progressEveryMs?: number
+}
 
 export async function backup (source: string, target: string, opts: BackupOptions): Promise<Checked> {
   if (existsSync(target)) throw new Fatal(`${target} exists: a backup never overwrites a file; choose a new name`)
@@ -70,15 +76,16 @@ export async function backup (source: string, target: string, opts: BackupOption
   const bar = opts.progress ? new SingleBar({ format: 'backup [{bar}] {percentage}% | {copied}/{total_mb} MB | {duration}s' }, Presets.shades_classic) : undefined
   bar?.start(expected, 0, { copied: '0', total_mb: mb(expected) })
   // Without a terminal (cron, CI), a line every few seconds instead of the bar.
+  const everyMs = opts.progressEveryMs ?? 5000
   let lastLine = Date.now()
   const poll = setInterval(() => {
     const copied = existsSync(partial) ? statSync(partial).size : 0
     bar?.update(Math.min(copied, expected), { copied: mb(copied) })
-    if (bar === undefined && Date.now() - lastLine >= PROGRESS_EVERY_MS) {
+    if (bar === undefined && Date.now() - lastLine >= everyMs) {
       lastLine = Date.now()
       opts.log(`backup: ${mb(copied)} of about ${mb(expected)} MB copied`)
     }
-  }, 250)
+  }, Math.max(1, Math.min(250, everyMs)))
   let timer: NodeJS.Timeout | undefined
   try {
     const [answer] = await Promise.race([
@@ -89,9 +96,14 @@ export async function backup (source: string, target: string, opts: BackupOption
     ])
     if (answer.error !== undefined) throw new Fatal(`the backup to ${target} failed: ${answer.error}`)
   } catch (error) {
-    // SQLite cannot be interrupted mid-statement from here: let the process end, and the worker with it.
+    // SQLite cannot be interrupted mid-statement from here: let the process end, and the worker
+    // with it. The worker may create or still write the partial file after this point, so it is
+    // removed now, when the worker ends, and when the process does, whichever comes first.
     worker.unref()
-    rmSync(partial, { force: true })
+    const discard = () => { rmSync(partial, { force: true }) }
+    discard()
+    worker.once('exit', discard)
+    process.once('exit', discard)
     throw error instanceof Fatal ? error : new Fatal(`the backup failed: ${(error as Error).message}`)
   } finally {
     clearTimeout(timer)
@@ -109,8 +121,6 @@ export async function backup (source: string, target: string, opts: BackupOption
     throw error
   }
 }
-
-const PROGRESS_EVERY_MS = 5000
 
 export interface RestoreResult extends Checked { replaced?: string }
 

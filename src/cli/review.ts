@@ -100,7 +100,9 @@ async function post (opts: ReviewOptions, items: ReviewItem[], doing: string): P
       // A result for every row sent, by index: anything else is not this API's bulk answer.
       const results = answer?.results
       const complete = Array.isArray(results) && results.length === items.length && results.every((r, i) => r?.index === i)
-      if (res.ok && complete) return { results, replayed: res.headers.get('idempotent-replayed') === 'true' }
+      // A replay answering a retry is, as far as anyone can tell, this run's own earlier attempt
+      // whose answer was lost on the way: those rows were applied now, not by an earlier run.
+      if (res.ok && complete) return { results, replayed: attempt === 0 && res.headers.get('idempotent-replayed') === 'true' }
       if (res.ok || NOT_AN_API.has(res.status)) {
         throw new Fatal(`${endpoint.href} answered ${res.status}${res.ok ? ' without a result for each row' : ''} ${doing}: is --url a Claimledger API?`)
       }
