@@ -44,7 +44,7 @@ export interface OpenOptions {
   minFreeBytes?: number
 }
 
-export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations')
+export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations/sqlite')
 
 /** How many migrations this build ships (drizzle-kit's journal). */
 function migrationCount (): number {
