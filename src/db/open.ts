@@ -24,6 +24,12 @@ export interface Database_ {
    */
   transaction: <T>(fn: () => T) => T
   /**
+   * The same for an asynchronous `fn` (BEGIN IMMEDIATE, COMMIT when it resolves, ROLLBACK when
+   * it throws), for the engine (sqlite/engine.ts), which alone may call it: it must hold the
+   * connection for the whole transaction, since anything run on it meanwhile joins it.
+   */
+  transactionAsync: <T>(fn: () => Promise<T>) => Promise<T>
+  /**
    * SQLite's `data_version`: changes whenever another connection (the CLI beside a running
    * server, say) commits to the file, never for this connection's own commits. Caches of
    * rows read here stay valid while it stands still.
@@ -123,6 +129,21 @@ export function openDatabase (path: string, options: OpenOptions = {}): Database
         faults.cleared()
         return result
       } catch (error) {
+        faults.note(error)
+        throw error
+      }
+    },
+    transactionAsync: async (fn) => {
+      if (sqlite.inTransaction) throw new Error('a transaction is already open on this connection')
+      try {
+        watch?.assertInPlace()
+        sqlite.exec('BEGIN IMMEDIATE')
+        const result = await fn()
+        sqlite.exec('COMMIT')
+        faults.cleared()
+        return result
+      } catch (error) {
+        if (sqlite.inTransaction) sqlite.exec('ROLLBACK')
         faults.note(error)
         throw error
       }

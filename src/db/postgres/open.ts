@@ -33,7 +33,7 @@ export interface Postgres {
   pool: pg.Pool
   /** undefined when the pool answers and every migration this build ships is applied; else why not. */
   readiness: () => Promise<string | undefined>
-  /** Waits for the queries in flight, then ends every connection. */
+  /** Waits for the queries in flight, then ends every connection; again, does nothing. */
   close: () => Promise<void>
 }
 
@@ -82,6 +82,6 @@ export async function openPostgres (url: string, options: PostgresOptions = {}):
         return 'the database does not answer'
       }
     },
-    close: async () => { await pool.end() }
+    close: async () => { if (!pool.ending) await pool.end() }
   }
 }

@@ -1,0 +1,46 @@
+/**
+ * The PostgreSQL engine behind the Engine interface (../engine.ts), over a migrated pool.
+ *
+ * A transaction runs at READ COMMITTED and first takes the write lock, a transaction-scoped
+ * advisory lock shared by every process on the database: writes are serialised as SQLite
+ * serialises them (BEGIN IMMEDIATE), so a read-check-write inside one — an If-Match version,
+ * the audit chain's head — cannot interleave with another process's. It is the lock the audit
+ * table's trigger takes (migrations/postgres/0001_audit_chain.sql); advisory locks are
+ * re-entrant within a transaction, so the trigger's take is free. Reads take no lock.
+ */
+import { sql } from 'drizzle-orm'
+import type { Engine, Tx } from '../engine.js'
+import { openPostgres, type PgDb, type Postgres, type PostgresOptions } from './open.js'
+
+/** A query handle: the pool's database, or a transaction (or savepoint) on one of its connections. */
+export type PgQ = PgDb | Parameters<Parameters<PgDb['transaction']>[0]>[0]
+
+/** SQL that takes the write lock; the audit trigger takes the same one. */
+export const WRITE_LOCK = sql`SELECT pg_advisory_xact_lock(hashtextextended('claimledger:audit_events', 0))`
+
+export interface PostgresEngine extends Engine<PgQ> {
+  readonly postgres: Postgres
+}
+
+/** Connects to `url`, migrates, and returns the engine. */
+export async function openPostgresEngine (url: string, options: PostgresOptions = {}): Promise<PostgresEngine> {
+  return postgresEngine(await openPostgres(url, options))
+}
+
+export function postgresEngine (postgres: Postgres): PostgresEngine {
+  const within = (handle: Parameters<Parameters<PgDb['transaction']>[0]>[0]): Tx<PgQ> => ({
+    q: handle,
+    transaction: async (fn) => await handle.transaction(async (inner) => await fn(within(inner)))
+  })
+  return {
+    kind: 'postgres',
+    postgres,
+    read: async (fn) => await fn(postgres.db),
+    transaction: async (fn) => await postgres.db.transaction(async (tx) => {
+      await tx.execute(WRITE_LOCK)
+      return await fn(within(tx))
+    }, { isolationLevel: 'read committed' }),
+    readiness: postgres.readiness,
+    close: postgres.close
+  }
+}

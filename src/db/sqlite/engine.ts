@@ -1,0 +1,66 @@
+/**
+ * The SQLite engine behind the Engine interface (../engine.ts).
+ *
+ * better-sqlite3 is synchronous and a connection has one transaction: any statement run on
+ * it while a transaction is open joins that transaction. With asynchronous services, another
+ * request's code can run at every `await` inside a transaction, so transactions queue on one
+ * mutex (async-mutex) and hold the connection from BEGIN IMMEDIATE to COMMIT. Reads outside
+ * transactions go to a second, read-only connection: in WAL mode it sees every committed
+ * transaction and nothing in progress, and it does not wait for the writer. A `:memory:`
+ * database cannot be opened twice, so there reads queue on the mutex too.
+ */
+import { Mutex } from 'async-mutex'
+import Database from 'better-sqlite3'
+import { drizzle } from 'drizzle-orm/better-sqlite3'
+import type { Engine, Tx } from '../engine.js'
+import { openDatabase, type Database_, type Db, type OpenOptions } from '../open.js'
+import * as schema from '../schema.js'
+
+export interface SqliteEngine extends Engine<Db> {
+  /** The open database underneath (pragmas, data_version, the CLI's backup). */
+  readonly database: Database_
+}
+
+/** Opens (creating and migrating if needed) the SQLite file at `path` as an engine. */
+export function openSqliteEngine (path: string, options: OpenOptions = {}): SqliteEngine {
+  return sqliteEngine(openDatabase(path, options))
+}
+
+/** The engine over an open database; closing the engine closes it. */
+export function sqliteEngine (database: Database_): SqliteEngine {
+  const { sqlite, db } = database
+  const writes = new Mutex()
+  const reader = sqlite.memory ? undefined : new Database(sqlite.name, { readonly: true, fileMustExist: true })
+  const readDb = reader === undefined ? undefined : drizzle(reader, { schema })
+
+  /** The handle inside a transaction at `depth`; its own `transaction` is a savepoint. */
+  const within = (depth: number): Tx<Db> => ({
+    q: db,
+    transaction: async (fn) => {
+      const name = `claimledger_${depth}`
+      sqlite.exec(`SAVEPOINT ${name}`)
+      try {
+        const result = await fn(within(depth + 1))
+        sqlite.exec(`RELEASE ${name}`)
+        return result
+      } catch (error) {
+        sqlite.exec(`ROLLBACK TO ${name}`)
+        sqlite.exec(`RELEASE ${name}`)
+        throw error
+      }
+    }
+  })
+
+  return {
+    kind: 'sqlite',
+    database,
+    read: async (fn) => readDb === undefined ? await writes.runExclusive(async () => await fn(db)) : await fn(readDb),
+    transaction: async (fn) => await writes.runExclusive(async () => await database.transactionAsync(async () => await fn(within(1)))),
+    readiness: async () => database.readiness(),
+    close: async () => {
+      await writes.waitForUnlock()
+      reader?.close()
+      database.close()
+    }
+  }
+}

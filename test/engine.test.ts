@@ -1,0 +1,159 @@
+/**
+ * The Engine's guarantees (src/db/engine.ts), the same tests on each engine: commit and
+ * rollback, reads that never see a write in progress, writes that never lose each other's
+ * updates, savepoints, and (PostgreSQL) several processes on one database. The PostgreSQL
+ * leg runs on TEST_DATABASE_URL.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setImmediate as tick } from 'node:timers/promises'
+import { sql, type SQL } from 'drizzle-orm'
+import t, { type Test } from 'tap'
+import type { Engine } from '../src/db/engine.js'
+import type { Db } from '../src/db/open.js'
+import { openPostgresEngine, type PgQ } from '../src/db/postgres/engine.js'
+import { openSqliteEngine } from '../src/db/sqlite/engine.js'
+import { freshPostgres } from './support/postgres.js'
+
+t.setTimeout(120_000)
+
+/** The two statements these tests need, per engine: the only code here that differs. */
+interface Leg<Q> {
+  name: string
+  open: (t: Test) => Promise<Engine<Q> | undefined>
+  run: (q: Q, statement: SQL) => Promise<void>
+  value: (q: Q) => Promise<number>
+}
+
+const sqliteLeg: Leg<Db> = {
+  name: 'SQLite',
+  open: async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'claimledger-engine-'))
+    const engine = openSqliteEngine(join(dir, 'claims.db'))
+    t.teardown(async () => {
+      await engine.close()
+      rmSync(dir, { recursive: true, force: true })
+    })
+    return engine
+  },
+  run: async (q, statement) => { q.run(statement) },
+  value: async (q) => (q.get<{ n: number }>(sql`SELECT n FROM engine_probe WHERE id = 1`) as { n: number }).n
+}
+
+const postgresLeg: Leg<PgQ> = {
+  name: 'PostgreSQL',
+  open: async (t) => {
+    const url = await freshPostgres(t)
+    if (url === undefined) return undefined
+    const engine = await openPostgresEngine(url)
+    t.teardown(() => engine.close())
+    return engine
+  },
+  run: async (q, statement) => { await q.execute(statement) },
+  value: async (q) => Number((await q.execute<{ n: number }>(sql`SELECT n FROM engine_probe WHERE id = 1`)).rows[0]?.n)
+}
+
+function suite<Q> (leg: Leg<Q>): void {
+  const probe = async (t: Test) => {
+    const engine = await leg.open(t)
+    if (engine === undefined) return undefined
+    await engine.transaction(async (tx) => {
+      await leg.run(tx.q, sql`CREATE TABLE engine_probe (id integer PRIMARY KEY, n integer NOT NULL)`)
+      await leg.run(tx.q, sql`INSERT INTO engine_probe (id, n) VALUES (1, 0)`)
+    })
+    return engine
+  }
+  const set = (n: number) => sql`UPDATE engine_probe SET n = ${n} WHERE id = 1`
+
+  t.test(`${leg.name}: a transaction commits and returns what it computed; a throw undoes it all and comes back unchanged`, async (t) => {
+    const engine = await probe(t)
+    if (engine === undefined) return
+    t.equal(await engine.transaction(async (tx) => { await leg.run(tx.q, set(1)); return 'done' }), 'done')
+    t.equal(await engine.read(leg.value), 1)
+    const thrown = new Error('the rule said no')
+    await t.rejects(engine.transaction(async (tx) => {
+      await leg.run(tx.q, set(2))
+      await tick()
+      throw thrown
+    }), thrown)
+    t.equal(await engine.read(leg.value), 1, 'rolled back')
+    await engine.transaction(async (tx) => { await leg.run(tx.q, set(3)) })
+    t.equal(await engine.read(leg.value), 3, 'and the next transaction runs as usual')
+  })
+
+  t.test(`${leg.name}: a read never sees a write in progress, and does not wait for it`, async (t) => {
+    const engine = await probe(t)
+    if (engine === undefined) return
+    let release = () => {}
+    const held = new Promise<void>((resolve) => { release = resolve })
+    let written = () => {}
+    const wrote = new Promise<void>((resolve) => { written = resolve })
+    const writing = engine.transaction(async (tx) => {
+      await leg.run(tx.q, set(42))
+      written()
+      await held
+    })
+    await wrote
+    t.equal(await engine.read(leg.value), 0, 'the uncommitted 42 is not seen')
+    release()
+    await writing
+    t.equal(await engine.read(leg.value), 42, 'the committed one is')
+  })
+
+  t.test(`${leg.name}: concurrent read-check-write transactions lose no update`, async (t) => {
+    const engine = await probe(t)
+    if (engine === undefined) return
+    // Bounded: 40 transactions, each reading the value, yielding, then writing it + 1.
+    await Promise.all(Array.from({ length: 40 }, async () => await engine.transaction(async (tx) => {
+      const n = await leg.value(tx.q)
+      await tick()
+      await leg.run(tx.q, set(n + 1))
+    })))
+    t.equal(await engine.read(leg.value), 40)
+  })
+
+  t.test(`${leg.name}: a savepoint that fails is undone alone when the transaction carries on`, async (t) => {
+    const engine = await probe(t)
+    if (engine === undefined) return
+    await engine.transaction(async (tx) => {
+      await leg.run(tx.q, set(1))
+      await t.rejects(tx.transaction(async (inner) => {
+        await leg.run(inner.q, set(2))
+        throw new Error('inner failure')
+      }), { message: 'inner failure' })
+      t.equal(await leg.value(tx.q), 1, 'inside, the savepoint is undone')
+      await tx.transaction(async (inner) => { await leg.run(inner.q, set(inner === tx ? -1 : 5)) })
+    })
+    t.equal(await engine.read(leg.value), 5, 'the rest commits')
+    t.equal(await engine.readiness(), undefined)
+  })
+}
+
+suite(sqliteLeg)
+suite(postgresLeg)
+
+t.test('PostgreSQL: three processes on one database serialise their writes too', async (t) => {
+  const url = await freshPostgres(t)
+  if (url === undefined) return
+  const engines = await Promise.all([1, 2, 3].map(async () => await openPostgresEngine(url, { max: 4 })))
+  t.teardown(() => Promise.all(engines.map((e) => e.close())))
+  const [first] = engines
+  await first!.transaction(async (tx) => {
+    await postgresLeg.run(tx.q, sql`CREATE TABLE engine_probe (id integer PRIMARY KEY, n integer NOT NULL)`)
+    await postgresLeg.run(tx.q, sql`INSERT INTO engine_probe (id, n) VALUES (1, 0)`)
+  })
+  // Bounded: 3 engines x 20 transactions, 5 at a time each.
+  await Promise.all(engines.flatMap((engine) => Array.from({ length: 5 }, async () => {
+    for (let i = 0; i < 4; i++) {
+      await engine.transaction(async (tx) => {
+        const n = await postgresLeg.value(tx.q)
+        await tick()
+        await postgresLeg.run(tx.q, sql`UPDATE engine_probe SET n = ${n + 1} WHERE id = 1`)
+      })
+    }
+  })))
+  t.equal(await first!.read(postgresLeg.value), 60)
+  await engines[2]!.close()
+  t.match(await engines[2]!.readiness(), 'does not answer', 'a closed engine is not ready')
+})
