@@ -154,6 +154,14 @@ export function createLedger ({ db, sqlite }: Database_) {
 
   return {
     /**
+     * Throws unless a write transaction is open: for code that writes before it appends
+     * (a review, say), so that a call outside one fails before it writes anything.
+     */
+    assertInTransaction (what: string): void {
+      if (!sqlite.inTransaction) throw new Error(`${what} must run inside the write transaction`)
+    },
+
+    /**
      * Appends events in the caller's transaction and returns them. Throws outside one:
      * an event written on its own could outlive the change it describes, or vice versa.
      */

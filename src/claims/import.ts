@@ -12,7 +12,7 @@ import { DomainError, Invalid, invalidFrom, TooLarge, Unreadable, withDetails } 
 import type { Database_ } from '../db/open.js'
 import { restoreFormula } from './csv-formulas.js'
 import { claimImportItem } from './schemas.js'
-import type { ClaimsStore } from './store.js'
+import type { ClaimsService } from './service.js'
 
 /** Records read ahead and committed together, at most. */
 export const IMPORT_BATCH = 500
@@ -27,7 +27,7 @@ export interface ImportRecord { ref: RecordRef, value?: unknown, error?: DomainE
 export type ImportResult = RecordRef & { ok: boolean, id?: string, existingId?: string, error?: DomainError }
 
 /** What an import needs: a transaction and the claims store (which finds or creates speakers and sources). */
-export interface ImportDeps { transaction: Database_['transaction'], claims: ClaimsStore }
+export interface ImportDeps { transaction: Database_['transaction'], claims: Pick<ClaimsService, 'create'> }
 
 export interface ImportSummary { created: number, duplicates: number, failed: number, results: ImportResult[] }
 

@@ -109,6 +109,8 @@ export function createClaimLists (database: Database_) {
   }
 }
 
+export type ClaimLists = ReturnType<typeof createClaimLists>
+
 /**
  * The FTS5 query for what a person typed: every run of letters or digits becomes a quoted
  * word, all of them required. Quotes, `*`, `NEAR`, `-`, parentheses and the like are never

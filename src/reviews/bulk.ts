@@ -12,7 +12,7 @@ import { requestHash, type StoredResponse } from '../idempotency/store.js'
 import type { Database_ } from '../db/open.js'
 import type { IdempotencyStore } from '../idempotency/store.js'
 import type { BulkReview, BulkItemResult } from './schemas.js'
-import type { ReviewsStore } from './store.js'
+import type { ReviewsService } from './service.js'
 
 export interface BulkOutcome extends StoredResponse { replayed: boolean }
 
@@ -20,7 +20,7 @@ export interface BulkOutcome extends StoredResponse { replayed: boolean }
 export type DescribeError = (error: DomainError) => NonNullable<BulkItemResult['error']>
 
 /** What bulk review needs: a transaction, the reviews it applies and the responses it stores. */
-export interface BulkReviewDeps { transaction: Database_['transaction'], reviews: ReviewsStore, idempotency: IdempotencyStore }
+export interface BulkReviewDeps { transaction: Database_['transaction'], reviews: Pick<ReviewsService, 'applyWithin'>, idempotency: IdempotencyStore }
 
 /**
  * A stored answer in today's shape. One stored before clientRefs (migration 0004) has no

@@ -1,16 +1,19 @@
-/** Claims: reads by id and every write, with their topics and audit events (lists and search: lists.ts). */
-import { and, eq, isNull, ne, sql } from 'drizzle-orm'
+/**
+ * Claims: the rules of every write and of reading one claim, over a ClaimsRepository (the SQL,
+ * one per engine). A claim names an existing speaker and source (or brings its own, found by
+ * name or URL, else created); no two live claims record the same speaker saying the same
+ * thing on the same day; an edit or deletion names the version it expects (If-Match); every
+ * change appends its audit event in the same transaction. Lists and search: lists.ts.
+ */
 import { applyPatch, diff, snapshot, type Ledger, type WriteContext } from '../audit/ledger.js'
-import { isUuid, newId } from '../db/ids.js'
-import type { Database_ } from '../db/open.js'
-import { claims, claimTopics } from '../db/schema.js'
-import { assertVersion, type VersionCondition } from '../core/versions.js'
 import { Duplicate, Gone, NotFound, RuleViolated } from '../core/errors.js'
+import { assertVersion, type VersionCondition } from '../core/versions.js'
+import { newId } from '../db/ids.js'
+import type { Database_ } from '../db/open.js'
 import type { SourcesStore } from '../sources/store.js'
 import type { SpeakersStore } from '../speakers/store.js'
 import { foldKey } from '../text.js'
-import { createClaimLists } from './lists.js'
-import { selectClaimsIn, toClaim, type Joined } from './rows.js'
+import type { ClaimsRepository, FoundClaim } from './repository.js'
 import type { Claim, ClaimCreate, ClaimUpdate } from './schemas.js'
 
 /** The fields a claim's history records: what an editor can change, plus status. */
@@ -26,36 +29,17 @@ const recorded = (c: Claim) => ({
   status: c.status
 })
 
-export function createClaimsStore (database: Database_, ledger: Ledger, speakersStore: SpeakersStore, sourcesStore: SourcesStore) {
-  const { db, transaction } = database
-  const selectClaims = selectClaimsIn(db)
-  const lists = createClaimLists(database)
+export interface ClaimsDeps {
+  transaction: Database_['transaction']
+  claims: ClaimsRepository
+  speakers: Pick<SpeakersStore, 'get' | 'findOrCreate'>
+  sources: Pick<SourcesStore, 'get' | 'findOrCreate'>
+  ledger: Pick<Ledger, 'append' | 'assertInTransaction'>
+}
 
-  // Hot paths run prepared statements: building a drizzle query per call cost more than the
-  // query itself (bench: --cpu-prof).
-  const byId = selectClaims().where(eq(claims.id, sql.placeholder('id'))).prepare()
-  const duplicateOf = db.select({ id: claims.id }).from(claims).where(and(
-    eq(claims.speakerId, sql.placeholder('speakerId')), eq(claims.claimedAt, sql.placeholder('claimedAt')),
-    eq(claims.textKey, sql.placeholder('textKey')), isNull(claims.deletedAt), ne(claims.id, sql.placeholder('selfId'))
-  )).prepare()
-
-  // Compiling an UPDATE of claims (eight indexes, the FTS triggers) cost more than running it.
-  const reviewed = db.update(claims).set({
-    // (update().set() takes no bare placeholders; wrapped in sql`` they bind the same way)
-    status: sql`${sql.placeholder('status')}`,
-    reviewCount: sql`${sql.placeholder('reviewCount')}`,
-    lastReviewedAt: sql`${sql.placeholder('at')}`,
-    updatedAt: sql`${sql.placeholder('at')}`,
-    version: sql`${sql.placeholder('version')}`
-  }).where(eq(claims.id, sql.placeholder('id'))).prepare()
-
+export function createClaimsService ({ transaction, claims, speakers, sources, ledger }: ClaimsDeps) {
   /** The claim row whatever its state, with what a 410 needs to say. */
-  function find (id: string): { claim: Claim, deleted: Joined['claim'] | null } | undefined {
-    if (!isUuid(id)) return undefined
-    const row = byId.get({ id })
-    if (row === undefined) return undefined
-    return { claim: toClaim(row), deleted: row.claim.deletedAt === null ? null : row.claim }
-  }
+  const find = (id: string): FoundClaim | undefined => claims.find(id)
 
   /** 404 unless the claim exists or existed (deleted claims keep their history and reviews). */
   function requireKnown (id: string): void {
@@ -75,9 +59,8 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
   }
 
   /** The id of a live claim by this speaker on this date with the same text (folded), if any. */
-  function findDuplicate (speakerId: string, claimedAt: string, text: string, selfId?: string): string | undefined {
-    return duplicateOf.get({ speakerId, claimedAt, textKey: foldKey(text), selfId: selfId ?? '' })?.id
-  }
+  const findDuplicate = (speakerId: string, claimedAt: string, text: string, selfId?: string): string | undefined =>
+    claims.duplicateOf(speakerId, claimedAt, foldKey(text), selfId)
 
   function assertNotDuplicate (speakerId: string, claimedAt: string, text: string, selfId?: string) {
     const existingId = findDuplicate(speakerId, claimedAt, text, selfId)
@@ -93,42 +76,16 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
     }
     return found
   }
-  const existingSpeaker = (id: string) => existing('speakerId', speakersStore.get(id), id)
-  const existingSource = (id: string) => existing('sourceId', sourcesStore.get(id), id)
-
-  // Claim writes are prepared once, like the reads above: imports and the bench's generator
-  // insert them by the thousand.
-  const insertClaim = db.insert(claims).values({
-    id: sql.placeholder('id'),
-    text: sql.placeholder('text'),
-    textKey: sql.placeholder('textKey'),
-    quote: sql.placeholder('quote'),
-    speakerId: sql.placeholder('speakerId'),
-    sourceId: sql.placeholder('sourceId'),
-    claimedAt: sql.placeholder('claimedAt'),
-    context: sql.placeholder('context'),
-    topics: sql.placeholder('topics'),
-    language: sql.placeholder('language'),
-    status: 'unverified',
-    createdAt: sql.placeholder('at'),
-    updatedAt: sql.placeholder('at'),
-    version: 1
-  }).prepare()
-  const deleteTopics = db.delete(claimTopics).where(eq(claimTopics.claimId, sql.placeholder('claimId'))).prepare()
-  const insertTopic = db.insert(claimTopics).values({ claimId: sql.placeholder('claimId'), topic: sql.placeholder('topic') }).prepare()
-
-  function setTopics (claimId: string, topics: string[], replace = true) {
-    if (replace) deleteTopics.run({ claimId })
-    for (const topic of topics) insertTopic.run({ claimId, topic })
-  }
+  const existingSpeaker = (id: string) => existing('speakerId', speakers.get(id), id)
+  const existingSource = (id: string) => existing('sourceId', sources.get(id), id)
 
   /** Inserts a claim (finding or creating an inline speaker/source) in the caller's transaction. */
   function insert (ctx: WriteContext, input: ClaimCreate, at: string, id: string): Claim {
     const speaker = input.speaker !== undefined
-      ? speakersStore.findOrCreate(ctx, { ...input.speaker, aliases: [] }, at)
+      ? speakers.findOrCreate(ctx, { ...input.speaker, aliases: [] }, at)
       : existingSpeaker(input.speakerId as string)
     const source = input.source !== undefined
-      ? sourcesStore.findOrCreate(ctx, input.source, at)
+      ? sources.findOrCreate(ctx, input.source, at)
       : existingSource(input.sourceId as string)
     assertNotDuplicate(speaker.id, input.claimedAt, input.text)
     // Everything a read would return is known here: no read-back after the insert.
@@ -151,14 +108,13 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
       updatedAt: at,
       version: 1
     }
-    insertClaim.run({ ...created, textKey: foldKey(created.text), at })
-    setTopics(created.id, created.topics, false)
+    claims.insert(created, foldKey(created.text))
+    claims.setTopics(created.id, created.topics, false)
     ledger.append(ctx, [{ action: 'claim.created', entityType: 'claim', entityId: created.id, changes: snapshot(recorded(created)) }], at)
     return created
   }
 
   return {
-    ...lists,
     find,
     require,
     requireKnown,
@@ -185,9 +141,8 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
           assertNotDuplicate(next.speakerId, next.claimedAt, next.text, id)
         }
         const at = new Date().toISOString()
-        db.update(claims).set({ ...next, textKey: foldKey(next.text), updatedAt: at, version: before.version + 1 })
-          .where(eq(claims.id, id)).run()
-        if (changes.topics !== undefined) setTopics(id, next.topics)
+        claims.update(id, { ...next, textKey: foldKey(next.text), updatedAt: at, version: before.version + 1 })
+        if (changes.topics !== undefined) claims.setTopics(id, next.topics, true)
         ledger.append(ctx, [{ action: 'claim.updated', entityType: 'claim', entityId: id, changes }], at)
         return require(id)
       })
@@ -196,12 +151,12 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
     /**
      * A review's effect on its claim, in the caller's transaction: status, review count and
      * time, and a new version. The caller records the review and its `claim.reviewed` event.
+     * `before` was read in that same transaction, so the new state follows from it without a re-read.
      */
     recordReview (before: Claim, verdict: Claim['status'], at: string): Claim {
-      if (!database.sqlite.inTransaction) throw new Error('recordReview must run inside the review\'s transaction')
-      // `before` was read in this same transaction, so the new state follows from it without a re-read.
+      ledger.assertInTransaction('recordReview')
       const after: Claim = { ...before, status: verdict, reviewCount: before.reviewCount + 1, lastReviewedAt: at, updatedAt: at, version: before.version + 1 }
-      reviewed.run({ id: before.id, status: after.status, reviewCount: after.reviewCount, at, version: after.version })
+      claims.markReviewed(after)
       return after
     },
 
@@ -211,9 +166,7 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
         const before = require(id)
         assertVersion('Claim', expected, before.version)
         const at = new Date().toISOString()
-        const by = { id: ctx.actor.id, name: ctx.actor.name }
-        db.update(claims).set({ deletedAt: at, deletedBy: by, deleteReason: reason ?? null, updatedAt: at, version: before.version + 1 })
-          .where(eq(claims.id, id)).run()
+        claims.softDelete(id, { at, by: { id: ctx.actor.id, name: ctx.actor.name }, reason: reason ?? null, version: before.version + 1 })
         ledger.append(ctx, [{
           action: 'claim.deleted',
           entityType: 'claim',
@@ -225,4 +178,4 @@ export function createClaimsStore (database: Database_, ledger: Ledger, speakers
   }
 }
 
-export type ClaimsStore = ReturnType<typeof createClaimsStore>
+export type ClaimsService = ReturnType<typeof createClaimsService>

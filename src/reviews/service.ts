@@ -1,29 +1,19 @@
-/** Reviews: append-only verdicts. The only SQL for the reviews table. */
-import { and, desc, eq, lt, sql } from 'drizzle-orm'
+/**
+ * Reviews: verdicts on claims, append-only, over a ReviewsRepository (the SQL, one per
+ * engine). A review checks the claim's version (If-Match) and the verdict rules, records the
+ * review, moves the claim to its new status and appends `claim.reviewed`, all in one
+ * transaction; a clientRef sent again by the same key is answered with the review it made.
+ */
 import { canonicalJson, type Ledger, type WriteContext } from '../audit/ledger.js'
-import type { ClaimsStore } from '../claims/store.js'
+import type { ClaimsService } from '../claims/service.js'
 import type { Claim } from '../claims/schemas.js'
+import { Duplicate } from '../core/errors.js'
+import { assertVersion, type VersionCondition } from '../core/versions.js'
 import { newId } from '../db/ids.js'
 import type { Database_ } from '../db/open.js'
-import { reviews } from '../db/schema.js'
-import { assertVersion, type VersionCondition } from '../core/versions.js'
-import { Duplicate } from '../core/errors.js'
+import type { ReviewsRepository } from './repository.js'
 import { assertVerdictRules } from './rules.js'
 import type { Review, ReviewCreate } from './schemas.js'
-
-type Row = typeof reviews.$inferSelect
-
-const toReview = (row: Row): Review => ({
-  id: row.id,
-  claimId: row.claimId,
-  verdict: row.verdict,
-  previousStatus: row.previousStatus,
-  note: row.note,
-  evidence: row.evidence,
-  reviewer: { id: row.reviewerId, name: row.reviewerName },
-  clientRef: row.clientRef,
-  createdAt: row.createdAt
-})
 
 /** What makes two reviews "the same" for a clientRef sent again: everything the caller chose. */
 const substance = (claimId: string, r: Pick<Review, 'verdict' | 'note' | 'evidence'>) =>
@@ -32,50 +22,36 @@ const substance = (claimId: string, r: Pick<Review, 'verdict' | 'note' | 'eviden
 /** A review as applied: `replayed` when its clientRef had been applied before and nothing was written. */
 export interface Applied { review: Review, claim: Claim, replayed: boolean }
 
-export function createReviewsStore ({ db, sqlite, transaction }: Database_, ledger: Ledger, claims: ClaimsStore) {
-  // Prepared once: every review (single or bulk) runs it.
-  const insertReview = db.insert(reviews).values({
-    id: sql.placeholder('id'),
-    claimId: sql.placeholder('claimId'),
-    verdict: sql.placeholder('verdict'),
-    previousStatus: sql.placeholder('previousStatus'),
-    note: sql.placeholder('note'),
-    evidence: sql.placeholder('evidence'),
-    reviewerId: sql.placeholder('reviewerId'),
-    reviewerName: sql.placeholder('reviewerName'),
-    createdAt: sql.placeholder('createdAt'),
-    clientRef: sql.placeholder('clientRef')
-  }).prepare()
-  const byClientRef = db.select().from(reviews)
-    .where(and(eq(reviews.reviewerId, sql.placeholder('reviewerId')), eq(reviews.clientRef, sql.placeholder('clientRef')))).prepare()
+export interface ReviewsDeps {
+  transaction: Database_['transaction']
+  reviews: ReviewsRepository
+  claims: Pick<ClaimsService, 'find' | 'require' | 'requireKnown' | 'recordReview'>
+  ledger: Pick<Ledger, 'append' | 'assertInTransaction'>
+}
 
-  /** Applies one review in a transaction of its own (a savepoint if the caller has one open). */
-  function apply (ctx: WriteContext, claimId: string, input: ReviewCreate, expected: VersionCondition, at: string) {
-    return transaction(() => applyWithin(ctx, claimId, input, expected, at))
-  }
-
+export function createReviewsService ({ transaction, reviews, claims, ledger }: ReviewsDeps) {
   /**
    * Applies one review inside the caller's transaction: the review, the claim's new state and
    * its audit event. Every check comes before the first write, so a review refused with a
-   * Problem has written nothing and needs no savepoint to undo; bulk review relies on that
-   * (a savepoint per item was a sixth of its time). Any other error aborts the caller's
+   * domain error has written nothing and needs no savepoint to undo; bulk review relies on
+   * that (a savepoint per item was a sixth of its time). Any other error aborts the caller's
    * whole transaction.
    */
   function applyWithin (ctx: WriteContext, claimId: string, input: ReviewCreate, expected: VersionCondition, at: string): Applied {
-    if (!sqlite.inTransaction) throw new Error('applyWithin must run inside the caller\'s transaction')
+    ledger.assertInTransaction('applyWithin')
     const evidence = input.evidence.map(({ url, title, stance }) => (title == null ? { url, stance } : { url, title, stance }))
     const clientRef = input.clientRef ?? null
     // A clientRef this key applied before is answered before the version and verdict checks: the
     // claim has moved on since (its version, maybe its status), and a rerun must not trip over that.
-    const earlier = clientRef === null ? undefined : byClientRef.get({ reviewerId: ctx.actor.id, clientRef })
+    const earlier = clientRef === null ? undefined : reviews.byClientRef(ctx.actor.id, clientRef)
     if (earlier !== undefined) {
       if (earlier.claimId !== claimId) claims.requireKnown(claimId) // an id that names nothing is still a 404
-      return replay(claimId, { ...input, evidence }, toReview(earlier))
+      return replay(claimId, { ...input, evidence }, earlier)
     }
     const before = claims.require(claimId)
     assertVersion('Claim', expected, before.version)
     assertVerdictRules(input)
-    // From here on nothing throws a Problem.
+    // From here on nothing throws a domain error.
     const review: Review = {
       id: newId(),
       claimId,
@@ -87,18 +63,7 @@ export function createReviewsStore ({ db, sqlite, transaction }: Database_, ledg
       clientRef,
       createdAt: at
     }
-    insertReview.run({
-      id: review.id,
-      claimId,
-      verdict: review.verdict,
-      previousStatus: review.previousStatus,
-      note: review.note,
-      evidence: review.evidence,
-      reviewerId: review.reviewer.id,
-      reviewerName: review.reviewer.name,
-      createdAt: at,
-      clientRef
-    })
+    reviews.insert(review)
     const claim = claims.recordReview(before, review.verdict, at)
     ledger.append(ctx, [{
       action: 'claim.reviewed',
@@ -137,21 +102,15 @@ export function createReviewsStore ({ db, sqlite, transaction }: Database_, ledg
   return {
     applyWithin,
 
-    create (ctx: WriteContext, claimId: string, input: ReviewCreate, expected?: VersionCondition) {
-      return apply(ctx, claimId, input, expected, new Date().toISOString())
+    /** One review in a transaction of its own (a savepoint if the caller has one open). */
+    create (ctx: WriteContext, claimId: string, input: ReviewCreate, expected?: VersionCondition): Applied {
+      const at = new Date().toISOString()
+      return transaction(() => applyWithin(ctx, claimId, input, expected, at))
     },
 
-    get (claimId: string, id: string): Review | undefined {
-      const row = db.select().from(reviews).where(and(eq(reviews.claimId, claimId), eq(reviews.id, id))).get()
-      return row === undefined ? undefined : toReview(row)
-    },
-
-    /** Newest first (ids are time-ordered UUID v7, so id order is creation order). */
-    list (claimId: string, limit: number, beforeId?: string): Review[] {
-      const where = beforeId === undefined ? eq(reviews.claimId, claimId) : and(eq(reviews.claimId, claimId), lt(reviews.id, beforeId))
-      return db.select().from(reviews).where(where).orderBy(desc(reviews.id)).limit(limit).all().map(toReview)
-    }
+    get: (claimId: string, id: string): Review | undefined => reviews.get(claimId, id),
+    list: (claimId: string, limit: number, beforeId?: string): Review[] => reviews.list(claimId, limit, beforeId)
   }
 }
 
-export type ReviewsStore = ReturnType<typeof createReviewsStore>
+export type ReviewsService = ReturnType<typeof createReviewsService>
