@@ -21,13 +21,25 @@ export default [
     }
   },
   {
-    // Routes speak HTTP and call stores/services; only stores know the database.
+    // Routes speak HTTP and call services; only repositories (and the stores not yet split) know the database.
     files: ['src/**/routes.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { group: ['drizzle-orm', 'drizzle-orm/*', 'better-sqlite3'], message: 'Routes call stores; SQL lives in store.ts.' },
-          { group: ['**/db/schema.js', '**/db/open.js'], message: 'Routes call stores; SQL lives in store.ts.' }
+          { group: ['drizzle-orm', 'drizzle-orm/*', 'better-sqlite3', 'pg'], message: 'Routes call services; SQL lives in repositories (sqlite.ts).' },
+          { group: ['**/db/schema.js', '**/db/open.js'], message: 'Routes call services; SQL lives in repositories (sqlite.ts).' }
+        ]
+      }]
+    }
+  },
+  {
+    // Services hold the rules, written once for every engine: no SQL, no driver, no table.
+    files: ['src/**/service.ts', 'src/audit/ledger.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['drizzle-orm', 'drizzle-orm/*', 'better-sqlite3', 'pg'], message: 'Services call repositories; SQL lives in sqlite.ts (and postgres.ts).' },
+          { group: ['**/db/schema.js', '**/db/postgres/*'], message: 'Services call repositories; SQL lives in sqlite.ts (and postgres.ts).' }
         ]
       }]
     }

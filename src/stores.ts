@@ -1,8 +1,13 @@
 /**
- * Every store over one open database. Stores are the only code that knows SQLite; routes
- * reach them as `app.stores`.
+ * The container: builds the SQLite repositories (the only code that knows SQL) over one open
+ * database, and the services (the rules) over them, each given the named dependencies it uses.
+ * Routes reach the services as `app.stores`; the CLI through cli/database.ts.
+ *
+ * Being moved there (issue 11): claims, reviews, speakers, sources and the ledger are services
+ * over repositories; API keys, stats and idempotency are still stores (SQL and rules together).
  */
 import { createLedger } from './audit/ledger.js'
+import { createSqliteAuditRepository } from './audit/sqlite.js'
 import { createApiKeysStore } from './auth/store.js'
 import { createClaimLists } from './claims/lists.js'
 import { createClaimsService } from './claims/service.js'
@@ -12,27 +17,30 @@ import { createIdempotencyStore } from './idempotency/store.js'
 import { createReviewsService } from './reviews/service.js'
 import { createSqliteReviewsRepository } from './reviews/sqlite.js'
 import { createStatsStore } from './stats/store.js'
-import { createSourcesStore } from './sources/store.js'
-import { createSpeakersStore } from './speakers/store.js'
+import { createSourcesService } from './sources/service.js'
+import { createSqliteSourcesRepository } from './sources/sqlite.js'
+import { createSpeakersService } from './speakers/service.js'
+import { createSqliteSpeakersRepository } from './speakers/sqlite.js'
 
 export function createStores (database: Database_) {
-  const ledger = createLedger(database)
-  const speakers = createSpeakersStore(database, ledger)
-  const sources = createSourcesStore(database, ledger)
+  const { db, sqlite, transaction } = database
+  const ledger = createLedger({ audit: createSqliteAuditRepository(db, sqlite), inTransaction: () => sqlite.inTransaction })
+  const speakers = createSpeakersService({ transaction, speakers: createSqliteSpeakersRepository(db), ledger })
+  const sources = createSourcesService({ transaction, sources: createSqliteSourcesRepository(db), ledger })
   const claims = {
     ...createClaimLists(database),
-    ...createClaimsService({ transaction: database.transaction, claims: createSqliteClaimsRepository(database.db), speakers, sources, ledger })
+    ...createClaimsService({ transaction, claims: createSqliteClaimsRepository(db), speakers, sources, ledger })
   }
   return {
     /** Runs several store calls as one transaction (nested store transactions become savepoints). */
-    transaction: database.transaction,
+    transaction,
     readiness: database.readiness,
     ledger,
     apiKeys: createApiKeysStore(database, ledger),
     speakers,
     sources,
     claims,
-    reviews: createReviewsService({ transaction: database.transaction, reviews: createSqliteReviewsRepository(database.db), claims, ledger }),
+    reviews: createReviewsService({ transaction, reviews: createSqliteReviewsRepository(db), claims, ledger }),
     stats: createStatsStore(database),
     idempotency: createIdempotencyStore(database)
   }

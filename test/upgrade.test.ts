@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { buildApp } from '../src/app.js'
-import { verifyChain } from '../src/audit/ledger.js'
+import { verifyEvents } from '../src/audit/ledger.js'
+import { eventsOf } from '../src/audit/sqlite.js'
 import { loadConfig } from '../src/config.js'
 import { openDatabase } from '../src/db/open.js'
 
@@ -41,7 +42,7 @@ t.test('a database from main at 5953a0b migrates on open and reads, verifies and
 
   const applied = database.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }
   t.ok(applied.n > 4, `every migration since 0003 applied (${applied.n} in all)`)
-  t.same(verifyChain(database.sqlite), { ok: true, events: OLD.head.seq, head: OLD.head }, 'the chain as the old server left it: verified, nothing added')
+  t.same(verifyEvents(eventsOf(database.sqlite)), { ok: true, events: OLD.head.seq, head: OLD.head }, 'the chain as the old server left it: verified, nothing added')
 
   const stats = await call('GET', '/v1/stats')
   t.equal(stats.statusCode, 200)

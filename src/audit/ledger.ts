@@ -6,34 +6,19 @@
  */
 import { createHash } from 'node:crypto'
 import canonicalizeModule from 'canonicalize'
-import { and, asc, eq, gt, lte, notInArray, sql, type SQL } from 'drizzle-orm'
-import type { Database_ } from '../db/open.js'
-import { auditEvents } from '../db/schema.js'
-import { SYSTEM_PREFIX, type Actor, type Role } from '../auth/roles.js'
+import { SYSTEM_PREFIX, type Actor } from '../auth/roles.js'
+import type { AuditEvent, AuditFilter, AuditRepository, Changes } from './repository.js'
+
+export type { AuditEvent, AuditFilter, Changes } from './repository.js'
 
 /** Who is writing and under which request: every store write takes one. */
 export interface WriteContext { actor: Actor, requestId: string }
-
-export type Changes = Record<string, { from: unknown, to: unknown }>
 
 export interface AuditEntry {
   action: string
   entityType: string
   entityId: string
   changes: Changes
-}
-
-export interface AuditEvent {
-  seq: number
-  at: string
-  actor: Actor
-  action: string
-  entityType: string
-  entityId: string
-  changes: Changes
-  requestId: string
-  prevHash: string
-  hash: string
 }
 
 // The package is CommonJS whose typings declare an ES default export; under NodeNext the
@@ -100,65 +85,24 @@ export function applyPatch<T extends object> (before: T, patch: Partial<T>): T {
   return { ...before, ...Object.fromEntries(sent) }
 }
 
-type Row = typeof auditEvents.$inferSelect
-
-function toEvent (row: Row): AuditEvent {
-  return {
-    seq: row.seq,
-    at: row.at,
-    actor: { id: row.actorId, name: row.actorName, role: row.actorRole as Role },
-    action: row.action,
-    entityType: row.entityType,
-    entityId: row.entityId,
-    changes: JSON.parse(row.changes) as Changes,
-    requestId: row.requestId,
-    prevHash: row.prevHash,
-    hash: row.hash
-  }
-}
-
-export interface AuditFilter {
-  after?: number | undefined
-  entityType?: string | undefined
-  entityId?: string | undefined
-  actor?: string | undefined
-  action?: string | undefined
-  /** Only events at or before this time (RFC 3339 UTC). */
-  until?: string | undefined
-  /** Leave out events about these entity types. */
-  excludeEntityTypes?: string[] | undefined
-  limit: number
-}
-
 export type VerifyResult =
   | { ok: true, events: number, head: { seq: number, hash: string } | null }
   | { ok: false, events: number, firstBadSeq: number }
 
-export function createLedger ({ db, sqlite }: Database_) {
-  const headStatement = sqlite.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1')
-  // Every write appends through this one prepared statement.
-  const insertEvent = db.insert(auditEvents).values({
-    seq: sql.placeholder('seq'),
-    at: sql.placeholder('at'),
-    actorId: sql.placeholder('actorId'),
-    actorName: sql.placeholder('actorName'),
-    actorRole: sql.placeholder('actorRole'),
-    action: sql.placeholder('action'),
-    entityType: sql.placeholder('entityType'),
-    entityId: sql.placeholder('entityId'),
-    changes: sql.placeholder('changes'),
-    requestId: sql.placeholder('requestId'),
-    prevHash: sql.placeholder('prevHash'),
-    hash: sql.placeholder('hash')
-  }).prepare()
+export interface LedgerDeps {
+  audit: AuditRepository
+  /** Whether a write transaction is open on the connection the repository writes with. */
+  inTransaction: () => boolean
+}
 
+export function createLedger ({ audit, inTransaction }: LedgerDeps) {
   return {
     /**
      * Throws unless a write transaction is open: for code that writes before it appends
      * (a review, say), so that a call outside one fails before it writes anything.
      */
     assertInTransaction (what: string): void {
-      if (!sqlite.inTransaction) throw new Error(`${what} must run inside the write transaction`)
+      if (!inTransaction()) throw new Error(`${what} must run inside the write transaction`)
     },
 
     /**
@@ -166,8 +110,8 @@ export function createLedger ({ db, sqlite }: Database_) {
      * an event written on its own could outlive the change it describes, or vice versa.
      */
     append (ctx: WriteContext, entries: AuditEntry[], at = new Date().toISOString()): AuditEvent[] {
-      if (!sqlite.inTransaction) throw new Error('ledger.append must run inside the write transaction')
-      let head = headStatement.get() as { seq: number, hash: string } | undefined
+      if (!inTransaction()) throw new Error('ledger.append must run inside the write transaction')
+      let head = audit.head()
       const written: AuditEvent[] = []
       for (const entry of entries) {
         const unsigned = {
@@ -180,20 +124,7 @@ export function createLedger ({ db, sqlite }: Database_) {
         }
         const changes = canonicalJson(entry.changes)
         const event = { ...unsigned, hash: hashCanonical(unsigned.prevHash, canonicalEvent(unsigned, changes)) }
-        insertEvent.run({
-          seq: event.seq,
-          at: event.at,
-          actorId: event.actor.id,
-          actorName: event.actor.name,
-          actorRole: event.actor.role,
-          action: event.action,
-          entityType: event.entityType,
-          entityId: event.entityId,
-          changes,
-          requestId: event.requestId,
-          prevHash: event.prevHash,
-          hash: event.hash
-        })
+        audit.insert(event, changes)
         written.push(event)
         head = { seq: event.seq, hash: event.hash }
       }
@@ -201,46 +132,28 @@ export function createLedger ({ db, sqlite }: Database_) {
     },
 
     /** The change feed, ascending seq after `after`; `limit + 1` rows tell if more exist. */
-    list (filter: AuditFilter): AuditEvent[] {
-      const where: SQL[] = []
-      if (filter.after !== undefined) where.push(gt(auditEvents.seq, filter.after))
-      if (filter.entityType !== undefined) where.push(eq(auditEvents.entityType, filter.entityType))
-      if (filter.entityId !== undefined) where.push(eq(auditEvents.entityId, filter.entityId))
-      if (filter.actor !== undefined) where.push(eq(auditEvents.actorId, filter.actor))
-      if (filter.action !== undefined) where.push(eq(auditEvents.action, filter.action))
-      if (filter.until !== undefined) where.push(lte(auditEvents.at, filter.until))
-      if (filter.excludeEntityTypes !== undefined) where.push(notInArray(auditEvents.entityType, filter.excludeEntityTypes))
-      return db.select().from(auditEvents).where(and(...where))
-        .orderBy(asc(auditEvents.seq)).limit(filter.limit).all().map(toEvent)
-    },
+    list: (filter: AuditFilter): AuditEvent[] => audit.list(filter),
 
     /** The newest event's seq (0 for an empty log). */
-    headSeq (): number {
-      return (headStatement.get() as { seq: number } | undefined)?.seq ?? 0
-    },
+    headSeq: (): number => audit.head()?.seq ?? 0,
 
-    /** Walks the whole chain (see verifyChain). */
-    verify: () => verifyChain(sqlite)
+    /** Walks the whole chain (see verifyEvents). */
+    verify: () => verifyEvents(audit.all())
   }
 }
 
 export type Ledger = ReturnType<typeof createLedger>
 
 /**
- * Walks the whole chain in constant memory: seq must run 1, 2, 3… and every event's prevHash
- * and recomputed hash must match. Reports the first event that does not. Needs only a raw
- * handle, so a backup can be checked without opening (and migrating) it.
+ * Walks a whole chain, in order, in constant memory: seq must run 1, 2, 3… and every event's
+ * prevHash and recomputed hash must match. Reports the first event that does not. Takes the
+ * events as an iterable, so a backup can be checked straight from its file (audit/sqlite.ts).
  */
-export function verifyChain (sqlite: Database_['sqlite']): VerifyResult {
-  // Columns aliased to the drizzle row's field names.
-  const everyEvent = sqlite.prepare(`SELECT seq, at, actor_id AS actorId, actor_name AS actorName, actor_role AS actorRole,
-    action, entity_type AS entityType, entity_id AS entityId, changes, request_id AS requestId,
-    prev_hash AS prevHash, hash FROM audit_events ORDER BY seq`)
+export function verifyEvents (events: Iterable<AuditEvent>): VerifyResult {
   let expectedPrev = GENESIS_HASH
   let count = 0
   let last: { seq: number, hash: string } | null = null
-  for (const row of everyEvent.iterate() as Iterable<Row>) {
-    const event = toEvent(row)
+  for (const event of events) {
     const { hash, ...unsigned } = event
     if (event.seq !== count + 1 || event.prevHash !== expectedPrev || hashEvent(unsigned) !== hash) {
       return { ok: false, events: count, firstBadSeq: count + 1 }

@@ -5,8 +5,8 @@
  */
 import { Readable } from 'node:stream'
 import { stringify } from 'csv-stringify'
-import type { SourcesStore } from '../sources/store.js'
-import type { SpeakersStore } from '../speakers/store.js'
+import type { SourcesService } from '../sources/service.js'
+import type { SpeakersService } from '../speakers/service.js'
 import { neutraliseFormula } from './csv-formulas.js'
 import { claimSortKey, type Claim, type ClaimCursor, type ClaimFilter } from './schemas.js'
 import type { ClaimLists } from './lists.js'
@@ -39,7 +39,7 @@ export interface ExportRecord {
 
 /** Every claim the filter selects, as export records, one page of the store at a time. */
 /** What an export reads: claims, and the speakers and sources they name. */
-export interface ExportDeps { claims: Pick<ClaimLists, 'list'>, speakers: SpeakersStore, sources: SourcesStore }
+export interface ExportDeps { claims: Pick<ClaimLists, 'list'>, speakers: Pick<SpeakersService, 'getMany'>, sources: Pick<SourcesService, 'getMany'> }
 
 export async function * exportRecords (stores: ExportDeps, filter: Omit<ClaimFilter, 'limit'>): AsyncGenerator<ExportRecord> {
   let after: ClaimCursor | undefined

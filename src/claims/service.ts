@@ -10,8 +10,8 @@ import { Duplicate, Gone, NotFound, RuleViolated } from '../core/errors.js'
 import { assertVersion, type VersionCondition } from '../core/versions.js'
 import { newId } from '../db/ids.js'
 import type { Database_ } from '../db/open.js'
-import type { SourcesStore } from '../sources/store.js'
-import type { SpeakersStore } from '../speakers/store.js'
+import type { SourcesService } from '../sources/service.js'
+import type { SpeakersService } from '../speakers/service.js'
 import { foldKey } from '../text.js'
 import type { ClaimsRepository, FoundClaim } from './repository.js'
 import type { Claim, ClaimCreate, ClaimUpdate } from './schemas.js'
@@ -32,8 +32,8 @@ const recorded = (c: Claim) => ({
 export interface ClaimsDeps {
   transaction: Database_['transaction']
   claims: ClaimsRepository
-  speakers: Pick<SpeakersStore, 'get' | 'findOrCreate'>
-  sources: Pick<SourcesStore, 'get' | 'findOrCreate'>
+  speakers: Pick<SpeakersService, 'get' | 'findOrCreate'>
+  sources: Pick<SourcesService, 'get' | 'findOrCreate'>
   ledger: Pick<Ledger, 'append' | 'assertInTransaction'>
 }
 

@@ -14,7 +14,8 @@ import { dirname, resolve } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import { Presets, SingleBar } from 'cli-progress'
-import { verifyChain, type VerifyResult } from '../audit/ledger.js'
+import { verifyEvents, type VerifyResult } from '../audit/ledger.js'
+import { eventsOf } from '../audit/sqlite.js'
 import { openDatabase } from '../db/open.js'
 import { Fatal } from './fatal.js'
 import { openQueryOnly } from './query-only.js'
@@ -36,7 +37,7 @@ export function checkCopy (path: string): Checked {
     if (check !== 'ok') throw new Fatal(`${path} is damaged (SQLite quick_check: ${String(check)})`)
     const hasLedger = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'").get() !== undefined
     if (!hasLedger) throw new Fatal(`${path} is not a Claimledger database (it has no audit_events table)`)
-    const chain = verifyChain(sqlite)
+    const chain = verifyEvents(eventsOf(sqlite))
     if (!chain.ok) throw new Fatal(`${path}: the audit chain is broken at seq ${chain.firstBadSeq}`)
     return { bytes: statSync(path).size, chain }
   } finally {

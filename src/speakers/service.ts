@@ -1,26 +1,17 @@
-/** Speakers: the only SQL for them. Names and aliases live folded in `speaker_names`. */
-import { and, asc, count, eq, gt, gte, inArray, lt, ne, sql, type SQL } from 'drizzle-orm'
+/**
+ * Speakers: who said it, over a SpeakersRepository (the SQL, one per engine). Every name and
+ * alias belongs to one speaker only (folded for comparison), so "Baku" finds the government of
+ * Azerbaijan whichever way a claim spells it. A speaker any claim names (deleted claims too:
+ * their history needs it) cannot be deleted. Every change is audited.
+ */
 import { applyPatch, diff, removal, snapshot, type Ledger, type WriteContext } from '../audit/ledger.js'
-import { isUuid, newId } from '../db/ids.js'
-import type { Database_ } from '../db/open.js'
-import { claims, speakerNames, speakers } from '../db/schema.js'
-import { assertVersion, type VersionCondition } from '../core/versions.js'
 import { Conflict, Duplicate, NotFound } from '../core/errors.js'
+import { assertVersion, type VersionCondition } from '../core/versions.js'
+import { newId } from '../db/ids.js'
+import type { Database_ } from '../db/open.js'
 import { foldKey } from '../text.js'
+import type { SpeakersRepository } from './repository.js'
 import type { Speaker, SpeakerCreate, SpeakerUpdate } from './schemas.js'
-
-type Row = typeof speakers.$inferSelect
-
-const toSpeaker = (row: Row): Speaker => ({
-  id: row.id,
-  name: row.name,
-  kind: row.kind,
-  description: row.description,
-  aliases: row.aliases,
-  createdAt: row.createdAt,
-  updatedAt: row.updatedAt,
-  version: row.version
-})
 
 /** Aliases without repeats, without the speaker's own name, first spelling kept. */
 function distinctAliases (name: string, aliases: string[]): string[] {
@@ -35,33 +26,28 @@ function distinctAliases (name: string, aliases: string[]): string[] {
 
 const editable = (s: Speaker) => ({ name: s.name, kind: s.kind, description: s.description, aliases: s.aliases })
 
-export function createSpeakersStore ({ db, transaction }: Database_, ledger: Ledger) {
-  const byId = db.select().from(speakers).where(eq(speakers.id, sql.placeholder('id'))).prepare()
-  const byNameKey = db.select({ id: speakerNames.speakerId }).from(speakerNames).where(eq(speakerNames.nameKey, sql.placeholder('nameKey'))).prepare()
+export interface SpeakersDeps {
+  transaction: Database_['transaction']
+  speakers: SpeakersRepository
+  ledger: Pick<Ledger, 'append'>
+}
 
-  function get (id: string): Speaker | undefined {
-    if (!isUuid(id)) return undefined
-    const row = byId.get({ id })
-    return row === undefined ? undefined : toSpeaker(row)
-  }
-
+export function createSpeakersService ({ transaction, speakers, ledger }: SpeakersDeps) {
   function require (id: string): Speaker {
-    const found = get(id)
+    const found = speakers.get(id)
     if (found === undefined) throw new NotFound(`Speaker ${id} does not exist`)
     return found
   }
 
-  /** Claims every name of a speaker in `speaker_names`; 409 if another speaker has one. */
+  /** Claims every name of a speaker; 409 if another speaker has one. */
   function claimNames (speakerId: string, name: string, aliases: string[]) {
     const keys = [foldKey(name), ...aliases.map(foldKey)]
-    const taken = db.select().from(speakerNames)
-      .where(and(inArray(speakerNames.nameKey, keys), ne(speakerNames.speakerId, speakerId))).get()
+    const taken = speakers.nameTaken(keys, speakerId)
     if (taken !== undefined) {
       const clash = [name, ...aliases].find((n) => foldKey(n) === taken.nameKey) ?? taken.nameKey
       throw new Duplicate({ kind: 'speaker', id: taken.speakerId }, `The name "${clash}" is already a name or alias of speaker ${taken.speakerId}`)
     }
-    db.delete(speakerNames).where(eq(speakerNames.speakerId, speakerId)).run()
-    db.insert(speakerNames).values(keys.map((nameKey, i) => ({ nameKey, speakerId, isAlias: i > 0 }))).run()
+    speakers.setNames(speakerId, keys)
   }
 
   /** Inserts a speaker and its `speaker.created` event; the caller holds the transaction. */
@@ -76,25 +62,22 @@ export function createSpeakersStore ({ db, transaction }: Database_, ledger: Led
       updatedAt: at,
       version: 1
     }
-    db.insert(speakers).values(speaker).run()
+    speakers.insert(speaker)
     claimNames(speaker.id, speaker.name, speaker.aliases)
     ledger.append(ctx, [{ action: 'speaker.created', entityType: 'speaker', entityId: speaker.id, changes: snapshot(editable(speaker)) }], at)
     return speaker
   }
 
   function findByName (name: string): Speaker | undefined {
-    const hit = byNameKey.get({ nameKey: foldKey(name) })
-    return hit === undefined ? undefined : get(hit.id)
+    const id = speakers.idByNameKey(foldKey(name))
+    return id === undefined ? undefined : speakers.get(id)
   }
 
   return {
-    get,
+    get: (id: string): Speaker | undefined => speakers.get(id),
     require,
     findByName,
-
-    getMany (ids: string[]): Speaker[] {
-      return ids.length === 0 ? [] : db.select().from(speakers).where(inArray(speakers.id, ids)).all().map(toSpeaker)
-    },
+    getMany: (ids: string[]): Speaker[] => speakers.getMany(ids),
 
     create (ctx: WriteContext, input: SpeakerCreate): Speaker {
       return transaction(() => insert(ctx, input, new Date().toISOString()))
@@ -120,7 +103,7 @@ export function createSpeakersStore ({ db, transaction }: Database_, ledger: Led
         if (Object.keys(changes).length === 0) return before
         const at = new Date().toISOString()
         const after: Speaker = { ...before, ...next, updatedAt: at, version: before.version + 1 }
-        db.update(speakers).set(after).where(eq(speakers.id, id)).run()
+        speakers.update(after)
         if (changes.name !== undefined || changes.aliases !== undefined) claimNames(id, after.name, after.aliases)
         ledger.append(ctx, [{ action: 'speaker.updated', entityType: 'speaker', entityId: id, changes }], at)
         return after
@@ -132,26 +115,18 @@ export function createSpeakersStore ({ db, transaction }: Database_, ledger: Led
       transaction(() => {
         const before = require(id)
         assertVersion('Speaker', expected, before.version)
-        const used = db.select({ n: count() }).from(claims).where(eq(claims.speakerId, id)).get()?.n ?? 0
+        const used = speakers.claimsBy(id)
         if (used > 0) throw new Conflict(`Speaker ${id} is the speaker of ${used} claim(s), deleted ones included (their history needs it); it cannot be deleted`, { claims: used })
-        db.delete(speakers).where(eq(speakers.id, id)).run()
+        speakers.delete(id)
         ledger.append(ctx, [{ action: 'speaker.deleted', entityType: 'speaker', entityId: id, changes: removal(editable(before)) }])
       })
     },
 
     /** Oldest first; `q` matches a prefix of any name or alias. */
     list (opts: { q?: string | undefined, limit: number, afterId?: string | undefined }): Speaker[] {
-      const where: SQL[] = []
-      if (opts.afterId !== undefined) where.push(gt(speakers.id, opts.afterId))
-      if (opts.q !== undefined) {
-        const prefix = foldKey(opts.q)
-        const matching = db.selectDistinct({ id: speakerNames.speakerId }).from(speakerNames)
-          .where(and(gte(speakerNames.nameKey, prefix), lt(speakerNames.nameKey, prefix + '\u{10FFFF}')))
-        where.push(inArray(speakers.id, matching))
-      }
-      return db.select().from(speakers).where(and(...where)).orderBy(asc(speakers.id)).limit(opts.limit).all().map(toSpeaker)
+      return speakers.list({ namePrefix: opts.q === undefined ? undefined : foldKey(opts.q), limit: opts.limit, afterId: opts.afterId })
     }
   }
 }
 
-export type SpeakersStore = ReturnType<typeof createSpeakersStore>
+export type SpeakersService = ReturnType<typeof createSpeakersService>
