@@ -3,17 +3,18 @@
  * database, and the services (the rules) over them, each given the named dependencies it uses.
  * Routes reach the services as `app.stores`; the CLI through cli/database.ts.
  *
- * Being moved there (issue 11): claims, reviews, speakers, sources and the ledger are services
- * over repositories; API keys, stats and idempotency are still stores (SQL and rules together).
+ * Stats are read-only queries without rules: a repository alone (stats/store.ts).
  */
 import { createLedger } from './audit/ledger.js'
 import { createSqliteAuditRepository } from './audit/sqlite.js'
-import { createApiKeysStore } from './auth/store.js'
+import { createApiKeysService } from './auth/service.js'
+import { createSqliteApiKeysRepository } from './auth/sqlite.js'
 import { createClaimLists } from './claims/lists.js'
 import { createClaimsService } from './claims/service.js'
 import { createSqliteClaimsRepository } from './claims/sqlite.js'
 import type { Database_ } from './db/open.js'
-import { createIdempotencyStore } from './idempotency/store.js'
+import { createIdempotencyService } from './idempotency/service.js'
+import { createSqliteIdempotencyRepository } from './idempotency/sqlite.js'
 import { createReviewsService } from './reviews/service.js'
 import { createSqliteReviewsRepository } from './reviews/sqlite.js'
 import { createStatsStore } from './stats/store.js'
@@ -36,13 +37,13 @@ export function createStores (database: Database_) {
     transaction,
     readiness: database.readiness,
     ledger,
-    apiKeys: createApiKeysStore(database, ledger),
+    apiKeys: createApiKeysService({ transaction, apiKeys: createSqliteApiKeysRepository(db), ledger, changedElsewhere: database.dataVersion }),
     speakers,
     sources,
     claims,
     reviews: createReviewsService({ transaction, reviews: createSqliteReviewsRepository(db), claims, ledger }),
     stats: createStatsStore(database),
-    idempotency: createIdempotencyStore(database)
+    idempotency: createIdempotencyService({ idempotency: createSqliteIdempotencyRepository(db), assertInTransaction: ledger.assertInTransaction })
   }
 }
 

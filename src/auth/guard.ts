@@ -10,7 +10,7 @@ import { mayAct, type Actor, type Role } from './roles.js'
 import { forbidden, unauthorized } from '../http/problems.js'
 import { problems } from '../http/schemas.js'
 import type { AuthFailures } from './failures.js'
-import type { ApiKeysStore } from './store.js'
+import type { ApiKeysService } from './service.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -31,7 +31,7 @@ export function bearer (request: FastifyRequest): string | undefined {
   return match?.[1]
 }
 
-async function guard (app: FastifyInstance, opts: { apiKeys: ApiKeysStore, authFailures: AuthFailures }) {
+async function guard (app: FastifyInstance, opts: { apiKeys: Pick<ApiKeysService, 'authenticate'>, authFailures: AuthFailures }) {
   app.decorateRequest('actor', null as unknown as Actor)
 
   app.addHook('onRoute', (route) => {

@@ -8,9 +8,8 @@
  */
 import type { WriteContext } from '../audit/ledger.js'
 import { DomainError, RuleViolated } from '../core/errors.js'
-import { requestHash, type StoredResponse } from '../idempotency/store.js'
+import { requestHash, type IdempotencyService, type StoredResponse } from '../idempotency/service.js'
 import type { Database_ } from '../db/open.js'
-import type { IdempotencyStore } from '../idempotency/store.js'
 import type { BulkReview, BulkItemResult } from './schemas.js'
 import type { ReviewsService } from './service.js'
 
@@ -20,7 +19,7 @@ export interface BulkOutcome extends StoredResponse { replayed: boolean }
 export type DescribeError = (error: DomainError) => NonNullable<BulkItemResult['error']>
 
 /** What bulk review needs: a transaction, the reviews it applies and the responses it stores. */
-export interface BulkReviewDeps { transaction: Database_['transaction'], reviews: Pick<ReviewsService, 'applyWithin'>, idempotency: IdempotencyStore }
+export interface BulkReviewDeps { transaction: Database_['transaction'], reviews: Pick<ReviewsService, 'applyWithin'>, idempotency: IdempotencyService }
 
 /**
  * A stored answer in today's shape. One stored before clientRefs (migration 0004) has no

@@ -1,12 +1,14 @@
-/** API keys: random secrets shown once, stored only as SHA-256 hashes, revocable. */
+/**
+ * API keys: random secrets shown once, stored only as SHA-256 hashes (an ApiKeysRepository
+ * per engine), revocable; the last active admin key cannot be revoked. Every change is audited.
+ */
 import { createHash, randomBytes } from 'node:crypto'
-import { and, asc, count, eq, gt, isNull, sql } from 'drizzle-orm'
 import type { Ledger, WriteContext } from '../audit/ledger.js'
-import { isReservedName, RESERVED_NAME, type Actor } from './roles.js'
-import type { Database_ } from '../db/open.js'
-import { apiKeys } from '../db/schema.js'
-import { newId, isUuid } from '../db/ids.js'
 import { Conflict, Invalid, NotFound } from '../core/errors.js'
+import { newId } from '../db/ids.js'
+import type { Database_ } from '../db/open.js'
+import type { ApiKeyRow, ApiKeysRepository } from './repository.js'
+import { isReservedName, RESERVED_NAME, type Actor } from './roles.js'
 import type { ApiKey, ApiKeyCreate } from './schemas.js'
 
 const KEY_PREFIX = 'clk_'
@@ -18,8 +20,7 @@ export function generateKey (): string {
 
 export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex')
 
-type Row = typeof apiKeys.$inferSelect
-const toApiKey = (row: Row): ApiKey =>
+const toApiKey = (row: ApiKeyRow): ApiKey =>
   ({ id: row.id, name: row.name, role: row.role, createdAt: row.createdAt, revokedAt: row.revokedAt })
 
 /** Active keys remembered at most; past it the cache starts again (there are rarely more than a few dozen). */
@@ -27,24 +28,33 @@ const CACHE_LIMIT = 10_000
 /** How often the key cache looks for commits by other processes (see below). */
 export const RECHECK_MS = 1000
 
-export function createApiKeysStore ({ db, transaction, dataVersion }: Database_, ledger: Ledger) {
-  const byHash = db.select().from(apiKeys).where(eq(apiKeys.keyHash, sql.placeholder('keyHash'))).prepare()
+export interface ApiKeysDeps {
+  transaction: Database_['transaction']
+  apiKeys: ApiKeysRepository
+  ledger: Pick<Ledger, 'append'>
+  /**
+   * A number that changes when another process may have changed the keys (SQLite's
+   * `data_version`: another connection committed), never for this process's own writes.
+   */
+  changedElsewhere: () => number
+}
 
+export function createApiKeysService ({ transaction, apiKeys, ledger, changedElsewhere }: ApiKeysDeps) {
   // Every request authenticates, and keys change rarely: active keys are remembered by hash.
-  // The cache is dropped when this store revokes a key, and when another connection has
-  // committed (`data_version`), since that may be `claimledger keys revoke` beside the
-  // server. Reading data_version was itself 4% of a GET, so it is read at most every
-  // RECHECK_MS: a key revoked by another process stops working within that time.
+  // The cache is dropped when this service revokes a key, and when another process may
+  // have changed them (`changedElsewhere`), since that may be `claimledger keys revoke`
+  // beside the server. Reading data_version was itself 4% of a GET, so it is read at most
+  // every RECHECK_MS: a key revoked by another process stops working within that time.
   // Unknown keys are never remembered, so guessing cannot fill the cache.
   const cache = new Map<string, Actor>()
-  let version = dataVersion()
+  let version = changedElsewhere()
   // performance.now(): a wall clock stepped backwards would postpone the recheck.
   let checkedAt = performance.now()
   function cached (keyHash: string): Actor | undefined {
     const now = performance.now()
     if (now - checkedAt >= RECHECK_MS) {
       checkedAt = now
-      const current = dataVersion()
+      const current = changedElsewhere()
       if (current !== version) {
         cache.clear()
         version = current
@@ -54,8 +64,8 @@ export function createApiKeysStore ({ db, transaction, dataVersion }: Database_,
   }
 
   function insert (ctx: WriteContext, input: ApiKeyCreate, key: string) {
-    const row: Row = { id: newId(), name: input.name, role: input.role, keyHash: hashKey(key), createdAt: new Date().toISOString(), revokedAt: null }
-    db.insert(apiKeys).values(row).run()
+    const row: ApiKeyRow = { id: newId(), name: input.name, role: input.role, keyHash: hashKey(key), createdAt: new Date().toISOString(), revokedAt: null }
+    apiKeys.insert(row)
     ledger.append(ctx, [{
       action: 'apikey.created',
       entityType: 'apikey',
@@ -77,7 +87,7 @@ export function createApiKeysStore ({ db, transaction, dataVersion }: Database_,
       const keyHash = hashKey(key)
       const known = cached(keyHash)
       if (known !== undefined) return known
-      const row = byHash.get({ keyHash })
+      const row = apiKeys.byHash(keyHash)
       if (row === undefined || row.revokedAt !== null) return undefined
       const actor: Actor = Object.freeze({ id: row.id, name: row.name, role: row.role })
       if (cache.size >= CACHE_LIMIT) cache.clear()
@@ -86,15 +96,11 @@ export function createApiKeysStore ({ db, transaction, dataVersion }: Database_,
     },
 
     get (id: string): ApiKey | undefined {
-      const row = isUuid(id) ? db.select().from(apiKeys).where(eq(apiKeys.id, id)).get() : undefined
+      const row = apiKeys.get(id)
       return row === undefined ? undefined : toApiKey(row)
     },
 
-    list (limit: number, afterId?: string): ApiKey[] {
-      return db.select().from(apiKeys)
-        .where(afterId === undefined ? undefined : gt(apiKeys.id, afterId))
-        .orderBy(asc(apiKeys.id)).limit(limit).all().map(toApiKey)
-    },
+    list: (limit: number, afterId?: string): ApiKey[] => apiKeys.list(limit, afterId).map(toApiKey),
 
     /**
      * Revokes a key. Revoking a revoked key changes nothing (DELETE is idempotent); the
@@ -102,16 +108,14 @@ export function createApiKeysStore ({ db, transaction, dataVersion }: Database_,
      */
     revoke (ctx: WriteContext, id: string): void {
       transaction(() => {
-        const row = isUuid(id) ? db.select().from(apiKeys).where(eq(apiKeys.id, id)).get() : undefined
+        const row = apiKeys.get(id)
         if (row === undefined) throw new NotFound(`API key ${id} does not exist`)
         if (row.revokedAt !== null) return
-        if (row.role === 'admin') {
-          const admins = db.select({ n: count() }).from(apiKeys)
-            .where(and(eq(apiKeys.role, 'admin'), isNull(apiKeys.revokedAt))).get()
-          if ((admins?.n ?? 0) <= 1) throw new Conflict('This is the last active admin key: create another admin key before revoking it')
+        if (row.role === 'admin' && apiKeys.activeAdmins() <= 1) {
+          throw new Conflict('This is the last active admin key: create another admin key before revoking it')
         }
         const at = new Date().toISOString()
-        db.update(apiKeys).set({ revokedAt: at }).where(eq(apiKeys.id, id)).run()
+        apiKeys.revoke(id, at)
         cache.clear()
         ledger.append(ctx, [{ action: 'apikey.revoked', entityType: 'apikey', entityId: id, changes: { revokedAt: { from: null, to: at } } }], at)
       })
@@ -125,16 +129,15 @@ export function createApiKeysStore ({ db, transaction, dataVersion }: Database_,
     bootstrap (ctx: WriteContext, adminKey: string | undefined): { created?: string, revoked?: boolean } {
       return transaction(() => {
         if (adminKey !== undefined) {
-          const row = db.select().from(apiKeys).where(eq(apiKeys.keyHash, hashKey(adminKey))).get()
+          const row = apiKeys.byHash(hashKey(adminKey))
           if (row === undefined) insert(ctx, { name: 'admin (ADMIN_API_KEY)', role: 'admin' }, adminKey)
           return { revoked: row?.revokedAt != null }
         }
-        const any = db.select({ id: apiKeys.id }).from(apiKeys).limit(1).get()
-        if (any !== undefined) return {}
+        if (apiKeys.any()) return {}
         return { created: insert(ctx, { name: 'admin (first start)', role: 'admin' }, generateKey()).key }
       })
     }
   }
 }
 
-export type ApiKeysStore = ReturnType<typeof createApiKeysStore>
+export type ApiKeysService = ReturnType<typeof createApiKeysService>

@@ -1,13 +1,12 @@
 /**
- * Stored responses for `Idempotency-Key` retries (24 h). Not history: expired rows are
- * purged. `remember` must run in the same transaction as the effects it vouches for.
+ * Stored answers for `Idempotency-Key` retries (24 h), over an IdempotencyRepository (the SQL,
+ * one per engine). Not history: expired rows are purged. `remember` must run in the same
+ * transaction as the effects it vouches for, so a stored answer always means "applied".
  */
 import { createHash } from 'node:crypto'
-import { and, eq, gt, lte } from 'drizzle-orm'
 import { canonicalJson } from '../audit/ledger.js'
-import type { Database_ } from '../db/open.js'
-import { idempotencyKeys } from '../db/schema.js'
 import { Conflict } from '../core/errors.js'
+import type { IdempotencyRepository } from './repository.js'
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000
 
@@ -16,16 +15,20 @@ export interface StoredResponse { statusCode: number, body: unknown }
 /** The hash that tells "the same request" from "another request under the same key". */
 export const requestHash = (body: unknown) => createHash('sha256').update(canonicalJson(body)).digest('hex')
 
-export function createIdempotencyStore ({ db, sqlite }: Database_) {
+export interface IdempotencyDeps {
+  idempotency: IdempotencyRepository
+  /** Throws unless the write transaction is open (the stored answer must commit with the effects). */
+  assertInTransaction: (what: string) => void
+}
+
+export function createIdempotencyService ({ idempotency, assertInTransaction }: IdempotencyDeps) {
   return {
     /**
      * The stored response for this caller's key, if any and not expired; 409 when the key
      * was used for a different request.
      */
     recall (actorId: string, key: string, hash: string, now = Date.now()): StoredResponse | undefined {
-      const row = db.select().from(idempotencyKeys).where(and(
-        eq(idempotencyKeys.actorId, actorId), eq(idempotencyKeys.key, key), gt(idempotencyKeys.expiresAt, new Date(now).toISOString())
-      )).get()
+      const row = idempotency.find(actorId, key, new Date(now).toISOString())
       if (row === undefined) return undefined
       if (row.requestHash !== hash) {
         throw new Conflict(`Idempotency-Key "${key}" was already used with a different request body; use a new key`)
@@ -34,11 +37,11 @@ export function createIdempotencyStore ({ db, sqlite }: Database_) {
     },
 
     remember (actorId: string, key: string, hash: string, response: StoredResponse, now = Date.now()): void {
-      if (!sqlite.inTransaction) throw new Error('remember must run in the transaction of the effects')
+      assertInTransaction('remember')
       const createdAt = new Date(now).toISOString()
       // Expired keys are free again: purge them (this also clears the way for this key).
-      db.delete(idempotencyKeys).where(lte(idempotencyKeys.expiresAt, createdAt)).run()
-      db.insert(idempotencyKeys).values({
+      idempotency.purgeExpired(createdAt)
+      idempotency.insert({
         actorId,
         key,
         requestHash: hash,
@@ -46,9 +49,9 @@ export function createIdempotencyStore ({ db, sqlite }: Database_) {
         response: JSON.stringify(response.body),
         createdAt,
         expiresAt: new Date(now + IDEMPOTENCY_TTL_MS).toISOString()
-      }).run()
+      })
     }
   }
 }
 
-export type IdempotencyStore = ReturnType<typeof createIdempotencyStore>
+export type IdempotencyService = ReturnType<typeof createIdempotencyService>
