@@ -14,7 +14,7 @@ import type { Engine } from '../src/db/engine.js'
 import type { Db } from '../src/db/open.js'
 import { openPostgresEngine, type PgQ } from '../src/db/postgres/engine.js'
 import { openSqliteEngine } from '../src/db/sqlite/engine.js'
-import { freshPostgres } from './support/postgres.js'
+import { freshPostgres, freshPostgresEngine } from './support/postgres.js'
 
 t.setTimeout(120_000)
 
@@ -43,13 +43,7 @@ const sqliteLeg: Leg<Db> = {
 
 const postgresLeg: Leg<PgQ> = {
   name: 'PostgreSQL',
-  open: async (t) => {
-    const url = await freshPostgres(t)
-    if (url === undefined) return undefined
-    const engine = await openPostgresEngine(url)
-    t.teardown(() => engine.close())
-    return engine
-  },
+  open: freshPostgresEngine,
   run: async (q, statement) => { await q.execute(statement) },
   value: async (q) => Number((await q.execute<{ n: number }>(sql`SELECT n FROM engine_probe WHERE id = 1`)).rows[0]?.n)
 }

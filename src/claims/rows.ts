@@ -15,7 +15,15 @@ const columns = {
 
 export type Joined = { claim: typeof claims.$inferSelect, speakerName: string, sourceTitle: string, sourceUrl: string | null, rowid: number }
 
-export const toClaim = ({ claim: c, speakerName, sourceTitle, sourceUrl }: Joined): Claim => ({
+/** A claims row joined to its speaker's name and its source's title and URL, as either engine returns it. */
+export interface JoinedClaim {
+  claim: Omit<Claim, 'speaker' | 'source'>
+  speakerName: string
+  sourceTitle: string
+  sourceUrl: string | null
+}
+
+export const toClaim = ({ claim: c, speakerName, sourceTitle, sourceUrl }: JoinedClaim): Claim => ({
   id: c.id,
   text: c.text,
   quote: c.quote,

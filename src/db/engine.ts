@@ -30,3 +30,12 @@ export interface Engine<Q> extends Transactional<Q> {
   /** Waits for the transaction in progress, then closes every connection. */
   close: () => Promise<void>
 }
+
+/**
+ * A repository interface as an asynchronous engine implements it: every method returns a
+ * promise of what the interface's returns. SQLite's repositories answer synchronously
+ * (better-sqlite3), PostgreSQL's over the network; services `await` both.
+ */
+export type Async<R> = {
+  [K in keyof R]: R[K] extends (...args: infer A) => infer T ? (...args: A) => Promise<Awaited<T>> : R[K]
+}

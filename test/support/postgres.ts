@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import type { Test } from 'tap'
+import { openPostgresEngine, type PostgresEngine } from '../../src/db/postgres/engine.js'
 
 export const postgresUrl = process.env.TEST_DATABASE_URL
 
@@ -37,6 +38,15 @@ export async function freshPostgres (t: TapLike): Promise<string | undefined> {
   const url = new URL(postgresUrl)
   url.pathname = `/${name}`
   return url.href
+}
+
+/** The PostgreSQL engine over a fresh database for this test file, closed when it ends; undefined as freshPostgres says. */
+export async function freshPostgresEngine (t: TapLike): Promise<PostgresEngine | undefined> {
+  const url = await freshPostgres(t)
+  if (url === undefined) return undefined
+  const engine = await openPostgresEngine(url)
+  t.teardown(() => engine.close())
+  return engine
 }
 
 /**
