@@ -15,6 +15,18 @@ import { createSqliteClaimsRepository } from '../src/claims/sqlite.js'
 import type { Async } from '../src/db/engine.js'
 import { newId } from '../src/db/ids.js'
 import { openDatabase } from '../src/db/open.js'
+import { createPostgresReviewsRepository } from '../src/reviews/postgres.js'
+import type { ReviewsRepository } from '../src/reviews/repository.js'
+import type { Review } from '../src/reviews/schemas.js'
+import { createSqliteReviewsRepository } from '../src/reviews/sqlite.js'
+import { createPostgresSourcesRepository } from '../src/sources/postgres.js'
+import type { SourcesRepository } from '../src/sources/repository.js'
+import type { Source } from '../src/sources/schemas.js'
+import { createSqliteSourcesRepository } from '../src/sources/sqlite.js'
+import { createPostgresSpeakersRepository } from '../src/speakers/postgres.js'
+import type { SpeakersRepository } from '../src/speakers/repository.js'
+import type { Speaker } from '../src/speakers/schemas.js'
+import { createSqliteSpeakersRepository } from '../src/speakers/sqlite.js'
 import { freshPostgresEngine } from './support/postgres.js'
 
 t.setTimeout(120_000)
@@ -22,6 +34,9 @@ t.setTimeout(120_000)
 /** Each engine's repositories over a fresh database, and a way to run plain SQL on it. */
 interface Repositories {
   claims: ClaimsRepository | Async<ClaimsRepository>
+  reviews: ReviewsRepository | Async<ReviewsRepository>
+  speakers: SpeakersRepository | Async<SpeakersRepository>
+  sources: SourcesRepository | Async<SourcesRepository>
   /** Runs a statement written in SQL both engines speak; the first column of the first row. */
   scalar: (text: string) => Promise<unknown>
 }
@@ -37,6 +52,9 @@ const legs: Array<{ name: string, open: (t: Test) => Promise<Repositories | unde
     })
     return {
       claims: createSqliteClaimsRepository(database.db),
+      reviews: createSqliteReviewsRepository(database.db),
+      speakers: createSqliteSpeakersRepository(database.db),
+      sources: createSqliteSourcesRepository(database.db),
       scalar: async (text) => {
         const statement = database.sqlite.prepare(text)
         return statement.reader ? statement.pluck().get() : statement.run()
@@ -51,6 +69,9 @@ const legs: Array<{ name: string, open: (t: Test) => Promise<Repositories | unde
     const q = engine.postgres.db
     return {
       claims: createPostgresClaimsRepository(q),
+      reviews: createPostgresReviewsRepository(q),
+      speakers: createPostgresSpeakersRepository(q),
+      sources: createPostgresSourcesRepository(q),
       scalar: async (text) => Object.values((await q.execute(sql.raw(text))).rows[0] ?? {})[0]
     }
   }
@@ -139,5 +160,90 @@ for (const leg of legs) {
       claim: { ...reviewed, updatedAt: '2020-10-24T00:00:00.000Z', version: 4 },
       deleted: { deletedAt: '2020-10-24T00:00:00.000Z', deletedBy: { id: 'k', name: 'desk' }, deleteReason: 'Duplicate' }
     })
+  })
+
+  t.test(`${leg.name} reviews: read back as written, by clientRef of the key that made it, newest first`, async (t) => {
+    const r = await leg.open(t)
+    if (r === undefined) return
+    await withSpeakerAndSource(r)
+    const reviewed = claim()
+    await r.claims.insert(reviewed, 'key')
+    const review = (n: number, clientRef: string | null): Review => ({
+      id: newId(),
+      claimId: reviewed.id,
+      verdict: 'disputed',
+      previousStatus: 'unverified',
+      note: `Review ${n}`,
+      evidence: [{ url: 'https://www.osce.org/', stance: 'refutes' }, { url: 'https://example.org/', title: 'Context', stance: 'context' }],
+      reviewer: { id: 'key-1', name: 'desk' },
+      clientRef,
+      createdAt: at
+    })
+    const written = [review(1, 'row-1'), review(2, null), review(3, 'row-3')]
+    for (const w of written) await r.reviews.insert(w)
+    t.same(await r.reviews.get(reviewed.id, written[0]!.id), written[0])
+    t.equal(await r.reviews.get(newId(), written[0]!.id), undefined, 'of another claim: not found')
+    t.same(await r.reviews.byClientRef('key-1', 'row-3'), written[2])
+    t.equal(await r.reviews.byClientRef('key-2', 'row-3'), undefined, 'clientRefs are per key')
+    t.same((await r.reviews.list(reviewed.id, 10)).map((x) => x.note), ['Review 3', 'Review 2', 'Review 1'])
+    t.same((await r.reviews.list(reviewed.id, 1, written[2]!.id)).map((x) => x.note), ['Review 2'])
+  })
+
+  t.test(`${leg.name} speakers: names are folded keys held by one speaker; prefixes, pages and use`, async (t) => {
+    const r = await leg.open(t)
+    if (r === undefined) return
+    const speaker = (name: string, aliases: string[]): Speaker =>
+      ({ id: newId(), name, kind: 'person', description: null, aliases, createdAt: at, updatedAt: at, version: 1 })
+    const pashinyan = speaker('Nikol Pashinyan', ['Armenian prime minister'])
+    const aliyev = speaker('Ilham Aliyev', [])
+    for (const s of [pashinyan, aliyev]) await r.speakers.insert(s)
+    await r.speakers.setNames(pashinyan.id, ['nikol pashinyan', 'armenian prime minister'])
+    await r.speakers.setNames(aliyev.id, ['ilham aliyev'])
+    t.same(await r.speakers.get(pashinyan.id), pashinyan)
+    t.equal(await r.speakers.get('not-a-uuid'), undefined)
+    t.same((await r.speakers.getMany([aliyev.id, pashinyan.id])).map((s) => s.name).sort(), ['Ilham Aliyev', 'Nikol Pashinyan'])
+    t.equal(await r.speakers.idByNameKey('armenian prime minister'), pashinyan.id)
+    t.same(await r.speakers.nameTaken(['ilham aliyev', 'nobody'], pashinyan.id), { nameKey: 'ilham aliyev', speakerId: aliyev.id })
+    t.equal(await r.speakers.nameTaken(['ilham aliyev'], aliyev.id), undefined, 'its own name is not taken')
+    t.same((await r.speakers.list({ namePrefix: 'armenian', limit: 10 })).map((s) => s.id), [pashinyan.id], 'an alias prefix')
+    t.same((await r.speakers.list({ limit: 10 })).map((s) => s.id), [pashinyan.id, aliyev.id], 'oldest first')
+    t.same((await r.speakers.list({ limit: 10, afterId: pashinyan.id })).map((s) => s.id), [aliyev.id])
+    await r.speakers.setNames(pashinyan.id, ['nikol pashinyan'])
+    t.equal(await r.speakers.idByNameKey('armenian prime minister'), undefined, 'names are replaced')
+    const renamed = { ...pashinyan, name: 'N. Pashinyan', version: 2 }
+    await r.speakers.update(renamed)
+    t.same(await r.speakers.get(pashinyan.id), renamed)
+    t.equal(Number(await r.speakers.claimsBy(aliyev.id)), 0)
+    await r.speakers.delete(aliyev.id)
+    t.equal(await r.speakers.get(aliyev.id), undefined)
+    t.equal(await r.speakers.idByNameKey('ilham aliyev'), undefined, 'its names go with it')
+  })
+
+  t.test(`${leg.name} sources: by normalised URL, by title and publisher (oldest first), prefixes and citations`, async (t) => {
+    const r = await leg.open(t)
+    if (r === undefined) return
+    const source = (title: string, publisher: string | null, url: string | null): Source =>
+      ({ id: newId(), title, publisher, url, kind: 'article', publishedAt: null, createdAt: at, updatedAt: at, version: 1 })
+    const keys = (s: Source) => ({ titleKey: s.title.toLowerCase(), publisherKey: s.publisher?.toLowerCase() ?? null, urlKey: s.url })
+    const mail = source('Nagorno-Karabakh fighting', 'Mail Online', 'https://www.dailymail.co.uk/a')
+    const again = source('Nagorno-Karabakh fighting', 'Mail Online', null)
+    const bare = source('Nagorno-Karabakh fighting', null, null)
+    const other = source('Ceasefire talks', 'TASS', null)
+    for (const s of [mail, again, bare, other]) await r.sources.insert(s, keys(s))
+    t.same(await r.sources.get(mail.id), mail)
+    t.equal(await r.sources.get('not-a-uuid'), undefined)
+    t.same(await r.sources.byUrlKey('https://www.dailymail.co.uk/a'), mail)
+    t.same(await r.sources.byTitle('nagorno-karabakh fighting', 'mail online'), mail, 'the oldest of two')
+    t.same(await r.sources.byTitle('nagorno-karabakh fighting', null), bare, 'no publisher is a publisher of its own')
+    t.same((await r.sources.list({ titlePrefix: 'nagorno', limit: 10 })).map((s) => s.id), [mail.id, again.id, bare.id])
+    t.same((await r.sources.list({ publisherKey: 'tass', limit: 10 })).map((s) => s.id), [other.id])
+    t.same((await r.sources.getMany([other.id])).map((s) => s.id), [other.id])
+    const moved = { ...mail, url: 'https://www.dailymail.co.uk/b', version: 2 }
+    await r.sources.update(moved, keys(moved))
+    t.equal(await r.sources.byUrlKey('https://www.dailymail.co.uk/a'), undefined)
+    t.same(await r.sources.byUrlKey('https://www.dailymail.co.uk/b'), moved)
+    t.equal(Number(await r.sources.citedBy(mail.id)), 0)
+    await r.sources.delete(other.id)
+    t.equal(await r.sources.get(other.id), undefined)
   })
 }
