@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
 import t, { type Test } from 'tap'
+import { createPostgresApiKeysRepository } from '../src/auth/postgres.js'
+import type { ApiKeyRow, ApiKeysRepository } from '../src/auth/repository.js'
+import { createSqliteApiKeysRepository } from '../src/auth/sqlite.js'
 import { createPostgresClaimsRepository } from '../src/claims/postgres.js'
 import type { ClaimsRepository } from '../src/claims/repository.js'
 import type { Claim } from '../src/claims/schemas.js'
@@ -15,6 +18,9 @@ import { createSqliteClaimsRepository } from '../src/claims/sqlite.js'
 import type { Async } from '../src/db/engine.js'
 import { newId } from '../src/db/ids.js'
 import { openDatabase } from '../src/db/open.js'
+import { createPostgresIdempotencyRepository } from '../src/idempotency/postgres.js'
+import type { IdempotencyRepository } from '../src/idempotency/repository.js'
+import { createSqliteIdempotencyRepository } from '../src/idempotency/sqlite.js'
 import { createPostgresReviewsRepository } from '../src/reviews/postgres.js'
 import type { ReviewsRepository } from '../src/reviews/repository.js'
 import type { Review } from '../src/reviews/schemas.js'
@@ -37,6 +43,8 @@ interface Repositories {
   reviews: ReviewsRepository | Async<ReviewsRepository>
   speakers: SpeakersRepository | Async<SpeakersRepository>
   sources: SourcesRepository | Async<SourcesRepository>
+  apiKeys: ApiKeysRepository | Async<ApiKeysRepository>
+  idempotency: IdempotencyRepository | Async<IdempotencyRepository>
   /** Runs a statement written in SQL both engines speak; the first column of the first row. */
   scalar: (text: string) => Promise<unknown>
 }
@@ -55,6 +63,8 @@ const legs: Array<{ name: string, open: (t: Test) => Promise<Repositories | unde
       reviews: createSqliteReviewsRepository(database.db),
       speakers: createSqliteSpeakersRepository(database.db),
       sources: createSqliteSourcesRepository(database.db),
+      apiKeys: createSqliteApiKeysRepository(database.db),
+      idempotency: createSqliteIdempotencyRepository(database.db),
       scalar: async (text) => {
         const statement = database.sqlite.prepare(text)
         return statement.reader ? statement.pluck().get() : statement.run()
@@ -72,6 +82,8 @@ const legs: Array<{ name: string, open: (t: Test) => Promise<Repositories | unde
       reviews: createPostgresReviewsRepository(q),
       speakers: createPostgresSpeakersRepository(q),
       sources: createPostgresSourcesRepository(q),
+      apiKeys: createPostgresApiKeysRepository(q),
+      idempotency: createPostgresIdempotencyRepository(q),
       scalar: async (text) => Object.values((await q.execute(sql.raw(text))).rows[0] ?? {})[0]
     }
   }
@@ -245,5 +257,38 @@ for (const leg of legs) {
     t.equal(Number(await r.sources.citedBy(mail.id)), 0)
     await r.sources.delete(other.id)
     t.equal(await r.sources.get(other.id), undefined)
+  })
+
+  t.test(`${leg.name} API keys: found by hash, paged, revoked; active admins counted`, async (t) => {
+    const r = await leg.open(t)
+    if (r === undefined) return
+    t.equal(await r.apiKeys.any(), false)
+    const key = (name: string, role: ApiKeyRow['role']): ApiKeyRow => ({ id: newId(), name, role, keyHash: `hash of ${name}`, createdAt: at, revokedAt: null })
+    const [admin, desk] = [key('admin', 'admin'), key('desk', 'reviewer')]
+    for (const k of [admin, desk]) await r.apiKeys.insert(k)
+    t.equal(await r.apiKeys.any(), true)
+    t.same(await r.apiKeys.byHash('hash of desk'), desk)
+    t.same(await r.apiKeys.get(admin.id), admin)
+    t.equal(await r.apiKeys.get('not-a-uuid'), undefined)
+    t.same((await r.apiKeys.list(10)).map((k) => k.name), ['admin', 'desk'])
+    t.same((await r.apiKeys.list(10, admin.id)).map((k) => k.name), ['desk'])
+    t.equal(Number(await r.apiKeys.activeAdmins()), 1)
+    await r.apiKeys.revoke(admin.id, '2020-10-22T00:00:00.000Z')
+    t.equal((await r.apiKeys.get(admin.id))?.revokedAt, '2020-10-22T00:00:00.000Z')
+    t.equal(Number(await r.apiKeys.activeAdmins()), 0)
+  })
+
+  t.test(`${leg.name} idempotency: a stored answer until it expires, one per key and caller`, async (t) => {
+    const r = await leg.open(t)
+    if (r === undefined) return
+    const row = { actorId: 'key-1', key: 'batch-7', requestHash: 'h', statusCode: 200, response: '{"applied":2}', createdAt: at, expiresAt: '2020-10-22T10:00:00.000Z' }
+    await r.idempotency.insert(row)
+    t.same(await r.idempotency.find('key-1', 'batch-7', '2020-10-21T12:00:00.000Z'), row)
+    t.equal(await r.idempotency.find('key-2', 'batch-7', '2020-10-21T12:00:00.000Z'), undefined, 'another caller\'s key space')
+    t.equal(await r.idempotency.find('key-1', 'batch-7', '2020-10-22T10:00:00.000Z'), undefined, 'expired')
+    await t.rejects(Promise.resolve().then(async () => { await r.idempotency.insert({ ...row, requestHash: 'other' }) }), 'the same key twice is refused by the database')
+    await r.idempotency.purgeExpired('2020-10-22T10:00:00.000Z')
+    await r.idempotency.insert({ ...row, requestHash: 'after expiry' })
+    t.equal((await r.idempotency.find('key-1', 'batch-7', '2020-10-21T12:00:00.000Z'))?.requestHash, 'after expiry', 'expired keys are free again')
   })
 }
