@@ -8,6 +8,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
 import t, { type Test } from 'tap'
+import { GENESIS_HASH, hashEvent, verifyEventsAsync } from '../src/audit/ledger.js'
+import { createPostgresAuditRepository, type AsyncAuditRepository } from '../src/audit/postgres.js'
+import type { AuditEvent, AuditRepository } from '../src/audit/repository.js'
+import { createSqliteAuditRepository } from '../src/audit/sqlite.js'
 import { createPostgresApiKeysRepository } from '../src/auth/postgres.js'
 import type { ApiKeyRow, ApiKeysRepository } from '../src/auth/repository.js'
 import { createSqliteApiKeysRepository } from '../src/auth/sqlite.js'
@@ -44,6 +48,7 @@ interface Repositories {
   speakers: SpeakersRepository | Async<SpeakersRepository>
   sources: SourcesRepository | Async<SourcesRepository>
   apiKeys: ApiKeysRepository | Async<ApiKeysRepository>
+  audit: AuditRepository | AsyncAuditRepository
   idempotency: IdempotencyRepository | Async<IdempotencyRepository>
   /** Runs a statement written in SQL both engines speak; the first column of the first row. */
   scalar: (text: string) => Promise<unknown>
@@ -64,6 +69,7 @@ const legs: Array<{ name: string, open: (t: Test) => Promise<Repositories | unde
       speakers: createSqliteSpeakersRepository(database.db),
       sources: createSqliteSourcesRepository(database.db),
       apiKeys: createSqliteApiKeysRepository(database.db),
+      audit: createSqliteAuditRepository(database.db, database.sqlite),
       idempotency: createSqliteIdempotencyRepository(database.db),
       scalar: async (text) => {
         const statement = database.sqlite.prepare(text)
@@ -83,6 +89,7 @@ const legs: Array<{ name: string, open: (t: Test) => Promise<Repositories | unde
       speakers: createPostgresSpeakersRepository(q),
       sources: createPostgresSourcesRepository(q),
       apiKeys: createPostgresApiKeysRepository(q),
+      audit: createPostgresAuditRepository(q),
       idempotency: createPostgresIdempotencyRepository(q),
       scalar: async (text) => Object.values((await q.execute(sql.raw(text))).rows[0] ?? {})[0]
     }
@@ -290,5 +297,39 @@ for (const leg of legs) {
     await r.idempotency.purgeExpired('2020-10-22T10:00:00.000Z')
     await r.idempotency.insert({ ...row, requestHash: 'after expiry' })
     t.equal((await r.idempotency.find('key-1', 'batch-7', '2020-10-21T12:00:00.000Z'))?.requestHash, 'after expiry', 'expired keys are free again')
+  })
+
+  t.test(`${leg.name} audit: the head, filtered pages of the feed, and the whole chain in order`, async (t) => {
+    const r = await leg.open(t)
+    if (r === undefined) return
+    t.equal(await r.audit.head(), undefined, 'an empty log has no head')
+    let head: { seq: number, hash: string } | undefined
+    const events: AuditEvent[] = []
+    // More than one of PostgreSQL's read batches (1000), bounded.
+    for (let seq = 1; seq <= 1205; seq++) {
+      const unsigned = {
+        seq,
+        at: `2020-10-21T10:${String(Math.floor(seq / 60) % 60).padStart(2, '0')}:${String(seq % 60).padStart(2, '0')}.000Z`,
+        actor: { id: seq % 2 === 0 ? 'key-even' : 'key-odd', name: 'desk', role: 'editor' as const },
+        action: seq % 3 === 0 ? 'claim.updated' : 'claim.created',
+        entityType: seq % 5 === 0 ? 'speaker' : 'claim',
+        entityId: `entity-${seq % 7}`,
+        changes: { n: { from: null, to: seq } },
+        requestId: `req-${seq}`,
+        prevHash: head?.hash ?? GENESIS_HASH
+      }
+      const event = { ...unsigned, hash: hashEvent(unsigned) }
+      await r.audit.insert(event, JSON.stringify(event.changes))
+      events.push(event)
+      head = { seq, hash: event.hash }
+    }
+    t.same(await r.audit.head(), head)
+    t.same(await r.audit.list({ after: 1200, limit: 10 }), events.slice(1200))
+    const filtered = await r.audit.list({ entityType: 'claim', entityId: 'entity-3', actor: 'key-even', action: 'claim.updated', until: '2020-10-21T10:05:00.000Z', limit: 100 })
+    t.same(filtered.map((e) => e.seq), events.filter((e) => e.entityType === 'claim' && e.entityId === 'entity-3' && e.actor.id === 'key-even' &&
+      e.action === 'claim.updated' && e.at <= '2020-10-21T10:05:00.000Z').map((e) => e.seq))
+    t.ok(filtered.length > 0)
+    t.same((await r.audit.list({ excludeEntityTypes: ['claim'], limit: 3 })).map((e) => e.seq), [5, 10, 15])
+    t.same(await verifyEventsAsync(r.audit.all()), { ok: true, events: 1205, head }, 'every event, in order, chained')
   })
 }

@@ -150,19 +150,38 @@ export type Ledger = ReturnType<typeof createLedger>
  * events as an iterable, so a backup can be checked straight from its file (audit/sqlite.ts).
  */
 export function verifyEvents (events: Iterable<AuditEvent>): VerifyResult {
+  const chain = chainCheck()
+  for (const event of events) if (!chain.next(event)) break
+  return chain.result()
+}
+
+/** verifyEvents over events that arrive asynchronously (a PostgreSQL cursor, in batches). */
+export async function verifyEventsAsync (events: AsyncIterable<AuditEvent> | Iterable<AuditEvent>): Promise<VerifyResult> {
+  const chain = chainCheck()
+  for await (const event of events) if (!chain.next(event)) break
+  return chain.result()
+}
+
+/** The chain's rule, one event at a time: `next` is false at the first event that breaks it. */
+function chainCheck () {
   let expectedPrev = GENESIS_HASH
   let count = 0
   let last: { seq: number, hash: string } | null = null
-  for (const event of events) {
-    const { hash, ...unsigned } = event
-    if (event.seq !== count + 1 || event.prevHash !== expectedPrev || hashEvent(unsigned) !== hash) {
-      return { ok: false, events: count, firstBadSeq: count + 1 }
-    }
-    count++
-    expectedPrev = hash
-    last = { seq: event.seq, hash }
+  let bad = false
+  return {
+    next (event: AuditEvent): boolean {
+      const { hash, ...unsigned } = event
+      if (event.seq !== count + 1 || event.prevHash !== expectedPrev || hashEvent(unsigned) !== hash) {
+        bad = true
+        return false
+      }
+      count++
+      expectedPrev = hash
+      last = { seq: event.seq, hash }
+      return true
+    },
+    result: (): VerifyResult => bad ? { ok: false, events: count, firstBadSeq: count + 1 } : { ok: true, events: count, head: last }
   }
-  return { ok: true, events: count, head: last }
 }
 
 /**

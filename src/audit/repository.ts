@@ -32,6 +32,35 @@ export interface AuditFilter {
   limit: number
 }
 
+/** An audit_events row as either engine returns it (changes: the stored canonical JSON). */
+export interface AuditRow {
+  seq: number
+  at: string
+  actorId: string
+  actorName: string
+  actorRole: string
+  action: string
+  entityType: string
+  entityId: string
+  changes: string
+  requestId: string
+  prevHash: string
+  hash: string
+}
+
+export const toEvent = (row: AuditRow): AuditEvent => ({
+  seq: row.seq,
+  at: row.at,
+  actor: { id: row.actorId, name: row.actorName, role: row.actorRole as Actor['role'] },
+  action: row.action,
+  entityType: row.entityType,
+  entityId: row.entityId,
+  changes: JSON.parse(row.changes) as Changes,
+  requestId: row.requestId,
+  prevHash: row.prevHash,
+  hash: row.hash
+})
+
 export interface AuditRepository {
   /** The newest event's seq and hash; undefined for an empty log. */
   head: () => { seq: number, hash: string } | undefined

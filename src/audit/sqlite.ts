@@ -1,27 +1,11 @@
 /** The audit repository on SQLite: the only SQL for the audit_events table. */
 import type Database from 'better-sqlite3'
 import { and, asc, eq, gt, lte, notInArray, sql, type SQL } from 'drizzle-orm'
-import type { Role } from '../auth/roles.js'
 import type { Db } from '../db/open.js'
 import { auditEvents } from '../db/schema.js'
-import type { AuditEvent, AuditRepository, Changes } from './repository.js'
+import { toEvent, type AuditEvent, type AuditRepository } from './repository.js'
 
 type Row = typeof auditEvents.$inferSelect
-
-function toEvent (row: Row): AuditEvent {
-  return {
-    seq: row.seq,
-    at: row.at,
-    actor: { id: row.actorId, name: row.actorName, role: row.actorRole as Role },
-    action: row.action,
-    entityType: row.entityType,
-    entityId: row.entityId,
-    changes: JSON.parse(row.changes) as Changes,
-    requestId: row.requestId,
-    prevHash: row.prevHash,
-    hash: row.hash
-  }
-}
 
 /**
  * Every event of a database file, ascending seq, one row at a time. Needs only a raw handle,
