@@ -21,3 +21,11 @@ export function urlKey (url: string): string {
   parsed.hash = ''
   return parsed.href
 }
+
+/**
+ * The words of a search as a person typed it: every run of letters or digits, NFC, at most 32.
+ * Quotes, `*`, `-`, parentheses and the like are never search syntax, on either engine.
+ */
+export function searchWords (q: string): string[] {
+  return (q.normalize('NFC').match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 32)
+}

@@ -15,9 +15,11 @@ import { createSqliteAuditRepository } from '../src/audit/sqlite.js'
 import { createPostgresApiKeysRepository } from '../src/auth/postgres.js'
 import type { ApiKeyRow, ApiKeysRepository } from '../src/auth/repository.js'
 import { createSqliteApiKeysRepository } from '../src/auth/sqlite.js'
+import { createClaimLists, type ClaimLists } from '../src/claims/lists.js'
+import { createPostgresClaimLists } from '../src/claims/lists-postgres.js'
 import { createPostgresClaimsRepository } from '../src/claims/postgres.js'
 import type { ClaimsRepository } from '../src/claims/repository.js'
-import type { Claim } from '../src/claims/schemas.js'
+import { claimListQuery, claimSortKey, claimSorts, type Claim, type ClaimCursor, type ClaimSort, type ListedClaim } from '../src/claims/schemas.js'
 import { createSqliteClaimsRepository } from '../src/claims/sqlite.js'
 import type { Async } from '../src/db/engine.js'
 import { newId } from '../src/db/ids.js'
@@ -44,6 +46,7 @@ t.setTimeout(120_000)
 /** Each engine's repositories over a fresh database, and a way to run plain SQL on it. */
 interface Repositories {
   claims: ClaimsRepository | Async<ClaimsRepository>
+  lists: ClaimLists | Async<ClaimLists>
   reviews: ReviewsRepository | Async<ReviewsRepository>
   speakers: SpeakersRepository | Async<SpeakersRepository>
   sources: SourcesRepository | Async<SourcesRepository>
@@ -65,6 +68,7 @@ const legs: Array<{ name: string, open: (t: Test) => Promise<Repositories | unde
     })
     return {
       claims: createSqliteClaimsRepository(database.db),
+      lists: createClaimLists(database),
       reviews: createSqliteReviewsRepository(database.db),
       speakers: createSqliteSpeakersRepository(database.db),
       sources: createSqliteSourcesRepository(database.db),
@@ -85,6 +89,7 @@ const legs: Array<{ name: string, open: (t: Test) => Promise<Repositories | unde
     const q = engine.postgres.db
     return {
       claims: createPostgresClaimsRepository(q),
+      lists: createPostgresClaimLists(q),
       reviews: createPostgresReviewsRepository(q),
       speakers: createPostgresSpeakersRepository(q),
       sources: createPostgresSourcesRepository(q),
@@ -331,5 +336,68 @@ for (const leg of legs) {
     t.ok(filtered.length > 0)
     t.same((await r.audit.list({ excludeEntityTypes: ['claim'], limit: 3 })).map((e) => e.seq), [5, 10, 15])
     t.same(await verifyEventsAsync(r.audit.all()), { ok: true, events: 1205, head }, 'every event, in order, chained')
+  })
+
+  t.test(`${leg.name} claim lists: every sort pages through all in order, filters combine, search needs every word`, async (t) => {
+    const r = await leg.open(t)
+    if (r === undefined) return
+    await withSpeakerAndSource(r)
+    // 24 claims: dates, times and reviews spread so that every sort has ties and NULLs.
+    const day = (n: number) => `2020-10-${String(10 + (n % 6)).padStart(2, '0')}`
+    const time = (n: number) => `2020-10-21T10:00:${String(n % 9).padStart(2, '0')}.000Z`
+    const written: Claim[] = []
+    for (let n = 0; n < 24; n++) {
+      const text = n % 4 === 0 ? `Stepanakert shelled, report ${n}` : `Ceasefire report ${n}`
+      const c = claim({ text, context: n % 4 === 1 ? 'Shelled near Stepanakert' : null, claimedAt: day(n), createdAt: time(n), updatedAt: time(n + 3), topics: n % 3 === 0 ? ['shelling'] : [] })
+      await r.claims.insert(c, text.toLowerCase())
+      await r.claims.setTopics(c.id, c.topics, false)
+      if (n % 5 === 0) {
+        const reviewed = { ...c, status: 'disputed' as const, reviewCount: 1, lastReviewedAt: time(n + 1), version: 2 }
+        await r.claims.markReviewed(reviewed)
+        written.push(reviewed)
+      } else written.push(c)
+    }
+    const query = (fields: Record<string, unknown>) => claimListQuery.parse({ limit: 5, ...fields })
+    const pageThrough = async (fields: Record<string, unknown>) => {
+      const filter = query(fields)
+      const seen: ListedClaim[] = []
+      let after: ClaimCursor | undefined
+      for (let page = 0; page < 20; page++) {
+        const rows = await r.lists.list(filter, after)
+        seen.push(...rows)
+        if (rows.length < filter.limit) break
+        after = claimSortKey(filter.sort, rows[rows.length - 1]!)
+      }
+      return seen
+    }
+    const compare = (sort: Exclude<ClaimSort, 'relevance'>) => (a: Claim, b: Claim) => {
+      const field = sort.replace('-', '') as 'claimedAt' | 'createdAt' | 'updatedAt' | 'lastReviewedAt'
+      const sign = sort.startsWith('-') ? -1 : 1
+      const [x, y] = [a[field], b[field]]
+      if (x !== y) {
+        if (x === null) return 1 // NULLs last
+        if (y === null) return -1
+        return (x < y ? -1 : 1) * sign
+      }
+      return (a.id < b.id ? -1 : 1) * sign
+    }
+    for (const sort of claimSorts.filter((s): s is Exclude<ClaimSort, 'relevance'> => s !== 'relevance')) {
+      t.same((await pageThrough({ sort })).map((c) => c.id), [...written].sort(compare(sort)).map((c) => c.id), `${sort}, 5 a page`)
+    }
+    const combined = await pageThrough({ sort: 'claimedAt', status: 'disputed', topic: 'shelling', claimedFrom: '2020-10-10', claimedTo: '2020-10-14' })
+    t.same(combined.map((c) => c.id), written.filter((c) => c.status === 'disputed' && c.topics.includes('shelling') &&
+      c.claimedAt >= '2020-10-10' && c.claimedAt <= '2020-10-14').sort(compare('claimedAt')).map((c) => c.id))
+    t.ok(combined.length > 0)
+
+    const both = written.filter((c) => c.context !== null).sort(compare('-claimedAt')).map((c) => c.id)
+    t.equal(both.length, 6)
+    t.same((await pageThrough({ q: 'CEASEFIRE stépanakert', sort: '-claimedAt' })).map((c) => c.id), both,
+      'every word (in the text or the context), any case or accent')
+    t.same(await pageThrough({ q: '*** ---' }), [], 'no words, no results')
+    const ranked = await pageThrough({ q: 'Stepanakert' })
+    t.equal(ranked.length, 12, 'in the text or the context')
+    t.same(new Set(ranked.map((c) => c.id)).size, 12, 'no claim twice across pages')
+    const inText = ranked.map((c) => c.text.includes('Stepanakert'))
+    t.same(inText, [...inText].sort((a, b) => Number(b) - Number(a)), 'matches in the text rank above matches in the context')
   })
 }

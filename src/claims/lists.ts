@@ -7,6 +7,7 @@ import { and, eq, gte, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm'
 import { keysetAfter, keysetOrderBy, type KeysetOrder } from '../db/keyset.js'
 import type { Database_ } from '../db/open.js'
 import { claims, claimTopics, reviews } from '../db/schema.js'
+import { searchWords } from '../text.js'
 import { selectClaimsIn, toClaim } from './rows.js'
 import type { ClaimCursor, ClaimFilter, ClaimSort, ListedClaim } from './schemas.js'
 
@@ -117,7 +118,6 @@ export type ClaimLists = ReturnType<typeof createClaimLists>
  * FTS syntax here, so no input can break the query.
  */
 export function ftsMatch (q: string): string | undefined {
-  const words = q.normalize('NFC').match(/[\p{L}\p{N}]+/gu)
-  if (words === null) return undefined
-  return words.slice(0, 32).map((word) => `"${word}"`).join(' ')
+  const words = searchWords(q)
+  return words.length === 0 ? undefined : words.map((word) => `"${word}"`).join(' ')
 }

@@ -19,8 +19,8 @@ export function createSqliteClaimsRepository (db: Db): ClaimsRepository {
     // (update().set() takes no bare placeholders; wrapped in sql`` they bind the same way)
     status: sql`${sql.placeholder('status')}`,
     reviewCount: sql`${sql.placeholder('reviewCount')}`,
-    lastReviewedAt: sql`${sql.placeholder('at')}`,
-    updatedAt: sql`${sql.placeholder('at')}`,
+    lastReviewedAt: sql`${sql.placeholder('lastReviewedAt')}`,
+    updatedAt: sql`${sql.placeholder('updatedAt')}`,
     version: sql`${sql.placeholder('version')}`
   }).where(eq(claims.id, sql.placeholder('id'))).prepare()
   // Inserts are prepared too: imports and the bench's generator make them by the thousand.
@@ -35,10 +35,10 @@ export function createSqliteClaimsRepository (db: Db): ClaimsRepository {
     context: sql.placeholder('context'),
     topics: sql.placeholder('topics'),
     language: sql.placeholder('language'),
-    status: 'unverified',
-    createdAt: sql.placeholder('at'),
-    updatedAt: sql.placeholder('at'),
-    version: 1
+    status: sql.placeholder('status'),
+    createdAt: sql.placeholder('createdAt'),
+    updatedAt: sql.placeholder('updatedAt'),
+    version: sql.placeholder('version')
   }).prepare()
   const deleteTopics = db.delete(claimTopics).where(eq(claimTopics.claimId, sql.placeholder('claimId'))).prepare()
   const insertTopic = db.insert(claimTopics).values({ claimId: sql.placeholder('claimId'), topic: sql.placeholder('topic') }).prepare()
@@ -52,14 +52,14 @@ export function createSqliteClaimsRepository (db: Db): ClaimsRepository {
       return { claim: toClaim(row), deleted: deletedAt === null ? null : { deletedAt, deletedBy, deleteReason } }
     },
     duplicateOf: (speakerId, claimedAt, textKey, selfId) => duplicateOf.get({ speakerId, claimedAt, textKey, selfId: selfId ?? '' })?.id,
-    insert: (claim, textKey) => { insertClaim.run({ ...claim, textKey, at: claim.createdAt }) },
+    insert: (claim, textKey) => { insertClaim.run({ ...claim, textKey }) },
     update: (id, edit) => { db.update(claims).set(edit).where(eq(claims.id, id)).run() },
     setTopics: (claimId, topics, replace) => {
       if (replace) deleteTopics.run({ claimId })
       for (const topic of topics) insertTopic.run({ claimId, topic })
     },
     markReviewed: (after) => {
-      reviewed.run({ id: after.id, status: after.status, reviewCount: after.reviewCount, at: after.updatedAt, version: after.version })
+      reviewed.run({ id: after.id, status: after.status, reviewCount: after.reviewCount, lastReviewedAt: after.lastReviewedAt, updatedAt: after.updatedAt, version: after.version })
     },
     softDelete: (id, { at, by, reason, version }) => {
       db.update(claims).set({ deletedAt: at, deletedBy: by, deleteReason: reason, updatedAt: at, version }).where(eq(claims.id, id)).run()
