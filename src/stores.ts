@@ -3,7 +3,7 @@
  * database, and the services (the rules) over them, each given the named dependencies it uses.
  * Routes reach the services as `app.stores`; the CLI through cli/database.ts.
  *
- * Stats are read-only queries without rules: a repository alone (stats/store.ts).
+ * Stats are read-only: a service that composes a repository's counts.
  */
 import { createLedger } from './audit/ledger.js'
 import { createSqliteAuditRepository } from './audit/sqlite.js'
@@ -17,7 +17,8 @@ import { createIdempotencyService } from './idempotency/service.js'
 import { createSqliteIdempotencyRepository } from './idempotency/sqlite.js'
 import { createReviewsService } from './reviews/service.js'
 import { createSqliteReviewsRepository } from './reviews/sqlite.js'
-import { createStatsStore } from './stats/store.js'
+import { createStatsService } from './stats/service.js'
+import { createSqliteStatsRepository } from './stats/sqlite.js'
 import { createSourcesService } from './sources/service.js'
 import { createSqliteSourcesRepository } from './sources/sqlite.js'
 import { createSpeakersService } from './speakers/service.js'
@@ -42,7 +43,7 @@ export function createStores (database: Database_) {
     sources,
     claims,
     reviews: createReviewsService({ transaction, reviews: createSqliteReviewsRepository(db), claims, ledger }),
-    stats: createStatsStore(database),
+    stats: createStatsService({ stats: createSqliteStatsRepository(db, sqlite) }),
     idempotency: createIdempotencyService({ idempotency: createSqliteIdempotencyRepository(db), assertInTransaction: ledger.assertInTransaction })
   }
 }

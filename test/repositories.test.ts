@@ -39,6 +39,9 @@ import { createPostgresSpeakersRepository } from '../src/speakers/postgres.js'
 import type { SpeakersRepository } from '../src/speakers/repository.js'
 import type { Speaker } from '../src/speakers/schemas.js'
 import { createSqliteSpeakersRepository } from '../src/speakers/sqlite.js'
+import { createPostgresStatsRepository } from '../src/stats/postgres.js'
+import type { StatsRepository } from '../src/stats/repository.js'
+import { createSqliteStatsRepository } from '../src/stats/sqlite.js'
 import { freshPostgresEngine } from './support/postgres.js'
 
 t.setTimeout(120_000)
@@ -52,6 +55,7 @@ interface Repositories {
   sources: SourcesRepository | Async<SourcesRepository>
   apiKeys: ApiKeysRepository | Async<ApiKeysRepository>
   audit: AuditRepository | AsyncAuditRepository
+  stats: StatsRepository | Async<StatsRepository>
   idempotency: IdempotencyRepository | Async<IdempotencyRepository>
   /** Runs a statement written in SQL both engines speak; the first column of the first row. */
   scalar: (text: string) => Promise<unknown>
@@ -74,6 +78,7 @@ const legs: Array<{ name: string, open: (t: Test) => Promise<Repositories | unde
       sources: createSqliteSourcesRepository(database.db),
       apiKeys: createSqliteApiKeysRepository(database.db),
       audit: createSqliteAuditRepository(database.db, database.sqlite),
+      stats: createSqliteStatsRepository(database.db, database.sqlite),
       idempotency: createSqliteIdempotencyRepository(database.db),
       scalar: async (text) => {
         const statement = database.sqlite.prepare(text)
@@ -95,6 +100,7 @@ const legs: Array<{ name: string, open: (t: Test) => Promise<Repositories | unde
       sources: createPostgresSourcesRepository(q),
       apiKeys: createPostgresApiKeysRepository(q),
       audit: createPostgresAuditRepository(q),
+      stats: createPostgresStatsRepository(q),
       idempotency: createPostgresIdempotencyRepository(q),
       scalar: async (text) => Object.values((await q.execute(sql.raw(text))).rows[0] ?? {})[0]
     }
@@ -399,5 +405,26 @@ for (const leg of legs) {
     t.same(new Set(ranked.map((c) => c.id)).size, 12, 'no claim twice across pages')
     const inText = ranked.map((c) => c.text.includes('Stepanakert'))
     t.same(inText, [...inText].sort((a, b) => Number(b) - Number(a)), 'matches in the text rank above matches in the context')
+  })
+
+  t.test(`${leg.name} stats: counters kept by the database, reviews per day, speakers with the most live claims`, async (t) => {
+    const r = await leg.open(t)
+    if (r === undefined) return
+    await withSpeakerAndSource(r)
+    const other = '01890a5d-ac96-774b-bcce-b302099a8059'
+    await r.scalar(`INSERT INTO speakers (id, name, kind, aliases, created_at, updated_at, version)
+      VALUES ('${other}', 'Baku', 'government', '[]', '${at}', '${at}', 1)`)
+    const claims = [claim(), claim({ text: 'Second' }), claim({ text: 'Third', speakerId: other, speaker: { id: other, name: 'Baku' } })]
+    for (const c of claims) await r.claims.insert(c, c.text)
+    await r.claims.markReviewed({ ...claims[0]!, status: 'disputed', reviewCount: 1, version: 2 })
+    await r.claims.softDelete(claims[1]!.id, { at, by: { id: 'k', name: 'desk' }, reason: null, version: 2 })
+    const counters = Object.fromEntries((await r.stats.counters()).map(({ status, n }) => [status, Number(n)]))
+    t.same(counters, { unverified: 1, corroborated: 0, disputed: 1 }, 'the deleted claim counts no more')
+    for (const [n, createdAt] of [[1, '2020-10-20T23:59:59.000Z'], [2, '2020-10-21T00:00:00.000Z'], [3, '2020-10-21T12:00:00.000Z']] as const) {
+      await r.reviews.insert({ id: newId(), claimId: claims[0]!.id, verdict: 'disputed', previousStatus: 'unverified', note: `n${n}`, evidence: [], reviewer: { id: 'k', name: 'desk' }, clientRef: null, createdAt })
+    }
+    t.equal(Number(await r.stats.reviews()), 3)
+    t.same((await r.stats.reviewsPerDay('2020-10-21')).map(({ day, n }) => [day, Number(n)]), [['2020-10-21', 2]])
+    t.same((await r.stats.topSpeakers(10)).map((s) => [s.name, Number(s.claims)]), [['Baku', 1], ['Government of Azerbaijan', 1]], 'live claims; ties by name')
   })
 }

@@ -3,7 +3,7 @@
  * after the single review and the bulk review of two claims.
  */
 import { SEEDED } from '../seeded.js'
-import { lastDays, STATS_DAYS } from './store.js'
+import { lastDays, STATS_DAYS } from './service.js'
 
 const speakers = SEEDED.speakers
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { documentExample } from '../http/examples.js'
 import { statsExample } from './examples.js'
-import { STATS_DAYS, TOP_SPEAKERS } from './store.js'
+import { STATS_DAYS, TOP_SPEAKERS } from './service.js'
 
 const stats = z.object({
   totals: z.object({
