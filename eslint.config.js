@@ -9,7 +9,7 @@ export default [
     files: ['src/**/*.ts'],
     ignores: [
       'src/http/**', 'src/**/routes.ts', 'src/**/transfer-routes.ts', 'src/**/schemas.ts', 'src/**/*examples.ts',
-      'src/app.ts', 'src/server.ts', 'src/health.ts', 'src/metrics.ts', 'src/auth/guard.ts', 'src/auth/failures.ts'
+      'src/app.ts', 'src/server.ts', 'src/health.ts', 'src/metrics.ts', 'src/modules/auth/guard.ts', 'src/modules/auth/failures.ts'
     ],
     rules: {
       'no-restricted-imports': ['error', {
@@ -34,7 +34,7 @@ export default [
   },
   {
     // Services hold the rules, written once for every engine: no SQL, no driver, no table.
-    files: ['src/**/service.ts', 'src/audit/ledger.ts'],
+    files: ['src/**/service.ts', 'src/modules/audit/ledger.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [

@@ -12,7 +12,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto'
 import Database from 'better-sqlite3'
-import { ftsMatch } from '../src/claims/lists.js'
+import { ftsMatch } from '../src/modules/claims/lists.js'
 
 export interface Floors {
   getByIdUs: number

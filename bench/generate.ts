@@ -8,13 +8,13 @@ import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { systemContext } from '../src/audit/ledger.js'
-import type { ClaimCreate } from '../src/claims/schemas.js'
+import { systemContext } from '../src/core/context.js'
+import type { ClaimCreate } from '../src/modules/claims/schemas.js'
 import { newId } from '../src/db/ids.js'
 import { markerPath } from '../src/db/location.js'
 import { migrationsFolder, openDatabase } from '../src/db/open.js'
-import type { ReviewCreate } from '../src/reviews/schemas.js'
-import { createStores, type Stores } from '../src/stores.js'
+import type { ReviewCreate } from '../src/modules/reviews/schemas.js'
+import { createStores, type Stores } from '../src/modules/container.js'
 import {
   capitalize, prng, PUBLISHERS, queryWords, QUERY_RANKS, randomDate, sentence, SOURCE_KINDS, SPEAKER_KINDS,
   speakerName, TOPICS, type Prng

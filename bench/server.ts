@@ -18,7 +18,7 @@ export interface ServerReady { port: number }
 async function serveApp (path: string, adminKey: string): Promise<FastifyInstance> {
   // Loaded only here, so the baseline child holds nothing of the app and its RSS is a fair floor.
   const [{ buildApp }, { systemContext }, { loadConfig }, { newId }, { openDatabase }] = await Promise.all([
-    import('../src/app.js'), import('../src/audit/ledger.js'), import('../src/config.js'), import('../src/db/ids.js'), import('../src/db/open.js')
+    import('../src/app.js'), import('../src/core/context.js'), import('../src/config.js'), import('../src/db/ids.js'), import('../src/db/open.js')
   ])
   const config = loadConfig({
     DATABASE_PATH: path,

@@ -7,12 +7,12 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
-import { systemContext } from './audit/ledger.js'
-import { claimFields, type ClaimCreate } from './claims/schemas.js'
+import { systemContext } from './core/context.js'
+import { claimFields, type ClaimCreate } from './modules/claims/schemas.js'
 import { newId } from './db/ids.js'
-import { sourceCreate } from './sources/schemas.js'
-import { speakerCreate } from './speakers/schemas.js'
-import type { Stores } from './stores.js'
+import { sourceCreate } from './modules/sources/schemas.js'
+import { speakerCreate } from './modules/speakers/schemas.js'
+import type { Stores } from './modules/container.js'
 
 export const seedsFolder = resolve(fileURLToPath(new URL('../seeds', import.meta.url)))
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import canonicalizeModule from 'canonicalize'
 import fc from 'fast-check'
 import t from 'tap'
-import { canonicalEvent, canonicalJson } from '../src/audit/ledger.js'
+import { canonicalEvent, canonicalJson } from '../src/modules/audit/ledger.js'
 import { claimInput, harness } from './helpers.js'
 
 const canonicalize = canonicalizeModule as unknown as (value: unknown) => string

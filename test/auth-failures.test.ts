@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
-import { clientKey, createAuthFailures } from '../src/auth/failures.js'
+import { clientKey, createAuthFailures } from '../src/modules/auth/failures.js'
 import { harness } from './helpers.js'
 
 t.test('past AUTH_FAILURES_PER_MINUTE wrong keys, the address gets 429 with Retry-After, even for a right key', async (t) => {

@@ -13,7 +13,7 @@ import t, { type Test } from 'tap'
 import { loadConfig } from '../src/config.js'
 import { newId } from '../src/db/ids.js'
 import { migrationsFolder, openDatabase, type Database_ } from '../src/db/open.js'
-import { createSqliteStatsRepository } from '../src/stats/sqlite.js'
+import { createSqliteStatsRepository } from '../src/modules/stats/sqlite.js'
 import { claimInput, harness, type Harness } from './helpers.js'
 
 const STATUSES = ['corroborated', 'disputed', 'unverified'] as const

@@ -2,7 +2,7 @@ import SwaggerParser from '@apidevtools/swagger-parser'
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { openapiPath, renderOpenapi } from '../scripts/openapi.js'
-import { IDEMPOTENCY_TTL_MS } from '../src/idempotency/service.js'
+import { IDEMPOTENCY_TTL_MS } from '../src/modules/idempotency/service.js'
 import { claimInput, harness } from './helpers.js'
 
 interface Operation { tags?: string[], summary?: string, security?: unknown[], responses: Record<string, unknown> }

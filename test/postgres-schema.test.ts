@@ -6,7 +6,7 @@
  */
 import pg from 'pg'
 import t, { type Test } from 'tap'
-import { GENESIS_HASH, hashEvent, type AuditEvent } from '../src/audit/ledger.js'
+import { GENESIS_HASH, hashEvent, type AuditEvent } from '../src/modules/audit/ledger.js'
 import { openPostgres, type Postgres } from '../src/db/postgres/open.js'
 import { freshPostgres } from './support/postgres.js'
 

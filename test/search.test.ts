@@ -1,5 +1,5 @@
 import t from 'tap'
-import { claimSorts } from '../src/claims/schemas.js'
+import { claimSorts } from '../src/modules/claims/schemas.js'
 import { claimInput, harness } from './helpers.js'
 
 const texts = (res: { data: { items: Array<{ text: string }> } }) => res.data.items.map((c) => c.text)

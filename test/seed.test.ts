@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { capturedGround } from '../src/claims/examples.js'
+import { capturedGround } from '../src/modules/claims/examples.js'
 import { isEmpty, loadSeeds, seedsFolder } from '../src/seed.js'
 import { SEEDED } from '../src/seeded.js'
-import { mailOnline } from '../src/sources/examples.js'
-import { governmentOfAzerbaijan, pashinyan } from '../src/speakers/examples.js'
+import { mailOnline } from '../src/modules/sources/examples.js'
+import { governmentOfAzerbaijan, pashinyan } from '../src/modules/speakers/examples.js'
 import { harness } from './helpers.js'
 
 // A copy of ../shared/000_788ac0297a8b96ff.txt, the article the seeds come from.

@@ -6,12 +6,12 @@
  */
 import t from 'tap'
 import type { z } from 'zod'
-import { auditQuery } from '../src/audit/schemas.js'
-import { claimListQuery, claimReadQuery, exportQuery } from '../src/claims/schemas.js'
+import { auditQuery } from '../src/modules/audit/schemas.js'
+import { claimListQuery, claimReadQuery, exportQuery } from '../src/modules/claims/schemas.js'
 import { idParams, ifMatchHeaders, ifNoneMatchHeaders } from '../src/http/schemas.js'
-import { reviewListQuery } from '../src/reviews/schemas.js'
-import { sourceListQuery } from '../src/sources/schemas.js'
-import { speakerListQuery } from '../src/speakers/schemas.js'
+import { reviewListQuery } from '../src/modules/reviews/schemas.js'
+import { sourceListQuery } from '../src/modules/sources/schemas.js'
+import { speakerListQuery } from '../src/modules/speakers/schemas.js'
 import { claimInput, dump, harness } from './helpers.js'
 
 const LONE = '\ud800'

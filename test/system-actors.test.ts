@@ -4,7 +4,7 @@
  * writes off as the CLI's.
  */
 import t from 'tap'
-import { systemContext } from '../src/audit/ledger.js'
+import { systemContext } from '../src/core/context.js'
 import { Invalid } from '../src/core/errors.js'
 import { newId } from '../src/db/ids.js'
 import { dump, harness } from './helpers.js'

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { openDatabase, type Database_ } from '../db/open.js'
 import { configOrExit } from '../server.js'
-import { createStores, type Stores } from '../stores.js'
+import { createStores, type Stores } from '../modules/container.js'
 import { Fatal } from './fatal.js'
 
 /** DATABASE_PATH; Fatal if there is no database there and `create` is false. */

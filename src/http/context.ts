@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import type { WriteContext } from '../audit/ledger.js'
+import { type WriteContext } from '../core/context.js'
 
 /** The audit context of a request: its caller and its request id. */
 export const writeContext = (request: FastifyRequest): WriteContext =>

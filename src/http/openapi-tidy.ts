@@ -7,7 +7,7 @@
  * show -9007199254740991 as every integer's sample value.
  */
 import { STATUS_CODES } from 'node:http'
-import { csvExample, ndjsonExample } from '../claims/transfer-examples.js'
+import { csvExample, ndjsonExample } from '../modules/claims/transfer-examples.js'
 import { componentExample } from './examples.js'
 import { problemExamples } from './problem-examples.js'
 

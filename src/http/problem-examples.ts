@@ -2,7 +2,7 @@
  * One example problem per error status, shown on every operation's response of that status
  * (openapi-tidy.ts puts them there): what the service really answers, about the seeded article.
  */
-import { DESK } from '../auth/examples.js'
+import { DESK } from '../modules/auth/examples.js'
 import { SEEDED } from '../seeded.js'
 import { exampleOf } from './examples.js'
 import { PROBLEM_BASE } from './problems.js'

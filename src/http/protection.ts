@@ -9,7 +9,7 @@ import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import helmet, { type HelmetOptions } from 'helmet'
-import type { Actor } from '../auth/roles.js'
+import type { Actor } from '../core/context.js'
 import type { Config } from '../config.js'
 import { tooManyRequests } from './problems.js'
 

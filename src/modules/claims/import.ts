@@ -1,0 +1,203 @@
+/**
+ * Bulk creation of claims from JSON items, NDJSON lines or CSV rows. Records are committed
+ * in batches (one transaction each); every record is its own savepoint, so a bad record
+ * fails alone and never leaves a half-written claim, and records before it stay committed.
+ * The input is consumed as a stream: only one batch is held at a time.
+ */
+import { pipeline, Readable } from 'node:stream'
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import { CsvError, parse as parseCsv } from 'csv-parse'
+import { type WriteContext } from '../../core/context.js'
+import { DomainError, Invalid, invalidFrom, TooLarge, Unreadable, withDetails } from '../../core/errors.js'
+import type { Database_ } from '../../db/open.js'
+import { restoreFormula } from './csv-formulas.js'
+import { claimImportItem } from './schemas.js'
+import type { ClaimsService } from './service.js'
+
+/** Records read ahead and committed together, at most. */
+export const IMPORT_BATCH = 500
+/** A transaction's share of the event loop: past it the slice commits and other requests go first. */
+export const IMPORT_SLICE_MS = 50
+
+/** Where a record came from: a line of a file, or an index of a JSON array. */
+export type RecordRef = { line: number } | { index: number }
+export interface ImportRecord { ref: RecordRef, value?: unknown, error?: DomainError }
+
+/** A record's outcome; a failure keeps its domain error, for the caller to report in its own terms. */
+export type ImportResult = RecordRef & { ok: boolean, id?: string, existingId?: string, error?: DomainError }
+
+/** What an import needs: a transaction and the claims store (which finds or creates speakers and sources). */
+export interface ImportDeps { transaction: Database_['transaction'], claims: Pick<ClaimsService, 'create'> }
+
+export interface ImportSummary { created: number, duplicates: number, failed: number, results: ImportResult[] }
+
+function failure (ref: RecordRef, error: DomainError): ImportResult {
+  const { existingId } = error.details
+  return { ...ref, ok: false, ...(typeof existingId === 'string' ? { existingId } : {}), error }
+}
+
+/** One record, checked and created, or failed alone (it wrote nothing). */
+function importOne (stores: ImportDeps, ctx: WriteContext, { ref, value, error }: ImportRecord, at: string): ImportResult {
+  if (error !== undefined) return failure(ref, error)
+  const parsed = claimImportItem.safeParse(value)
+  if (!parsed.success) return failure(ref, invalidFrom(parsed.error))
+  const { id, status, reviewCount, lastReviewedAt, createdAt, updatedAt, version, ...input } = parsed.data
+  try {
+    return { ...ref, ok: true, id: stores.claims.create(ctx, input, at).id }
+  } catch (caught) {
+    if (caught instanceof DomainError) return failure(ref, caught)
+    throw caught
+  }
+}
+
+/**
+ * One transaction over the first records of `records`: all of them, or as many as fit before
+ * `deadline` (at least one). The results say how many were committed.
+ */
+export function importBatch (stores: ImportDeps, ctx: WriteContext, records: ImportRecord[], deadline = Infinity): ImportResult[] {
+  return stores.transaction(() => {
+    const at = new Date().toISOString()
+    const results: ImportResult[] = []
+    for (const record of records) {
+      results.push(importOne(stores, ctx, record, at))
+      if (performance.now() >= deadline) break
+    }
+    return results
+  })
+}
+
+/**
+ * Imports `records` batch by batch. A batch commits in slices of at most IMPORT_SLICE_MS of
+ * work, and other requests go first between slices: the server keeps answering during a large
+ * import, however slow the machine. A failure that is no single record's (the disk is full,
+ * the CSV cannot be read further) stops the import; the slices before it stay committed, and
+ * the error carries exactly which (`committed`, `results`) into the problem it becomes.
+ */
+export async function importRecords (stores: ImportDeps, ctx: WriteContext, records: AsyncIterable<ImportRecord> | Iterable<ImportRecord>): Promise<ImportSummary> {
+  const summary: ImportSummary = { created: 0, duplicates: 0, failed: 0, results: [] }
+  let through: RecordRef | null = null
+  let batch: ImportRecord[] = []
+  const flush = async () => {
+    for (let done = 0; done < batch.length;) {
+      if (done > 0) await nextTurn()
+      const results = importBatch(stores, ctx, batch.slice(done), performance.now() + IMPORT_SLICE_MS)
+      for (const result of results) {
+        if (result.ok) summary.created++
+        else if (result.existingId !== undefined) summary.duplicates++
+        else summary.failed++
+        summary.results.push(result)
+      }
+      done += results.length
+      through = batch[done - 1]?.ref ?? through
+    }
+    batch = []
+  }
+  try {
+    for await (const record of records) {
+      batch.push(record)
+      if (batch.length < IMPORT_BATCH) continue
+      await flush()
+      // Records already buffered come without any I/O wait: yield here too.
+      await nextTurn()
+    }
+    if (batch.length > 0) await flush()
+  } catch (error) {
+    const { results, ...counts } = summary
+    throw withDetails(error, { committed: { ...counts, through }, results })
+  }
+  return summary
+}
+
+/** The most one NDJSON line may hold: the JSON body limit, as a line is one claim, like a POST /v1/claims body. */
+export const MAX_LINE_BYTES = 1024 * 1024
+
+function parseLine (text: string, line: number): ImportRecord | undefined {
+  if (text.trim() === '') return undefined
+  try {
+    return { ref: { line }, value: JSON.parse(text) }
+  } catch {
+    return { ref: { line }, error: new Unreadable('json', `Line ${line} is not valid JSON`) }
+  }
+}
+
+/**
+ * NDJSON: one JSON value a line; blank lines are skipped; a line that is not JSON, or is over
+ * `maxLineBytes`, fails alone. Linear in the input whatever the line lengths: only new bytes
+ * are scanned for a newline, and a line's pieces are joined (and decoded) once, when it ends.
+ * A line past the cap is counted, not kept, so memory stays bounded by the cap.
+ */
+export async function * ndjsonRecords (input: AsyncIterable<Buffer>, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<ImportRecord> {
+  let pieces: Buffer[] = []
+  let size = 0
+  let line = 0
+  const keep = (piece: Buffer) => {
+    size += piece.length
+    if (size <= maxLineBytes) pieces.push(piece)
+    else pieces = []
+  }
+  const endLine = (): ImportRecord | undefined => {
+    line++
+    // A newline byte never occurs inside a multi-byte UTF-8 character, so a line decodes on its own.
+    const record = size > maxLineBytes
+      ? { ref: { line }, error: new TooLarge(`Line ${line} is over ${maxLineBytes / 1024 / 1024} MiB, the most one record may be`) }
+      : parseLine(Buffer.concat(pieces, size).toString('utf8'), line)
+    pieces = []
+    size = 0
+    return record
+  }
+  for await (const chunk of input) {
+    let start = 0
+    for (let end = chunk.indexOf(0x0a); end !== -1; end = chunk.indexOf(0x0a, start)) {
+      keep(chunk.subarray(start, end))
+      const record = endLine()
+      if (record !== undefined) yield record
+      start = end + 1
+    }
+    keep(chunk.subarray(start))
+  }
+  const last = endLine()
+  if (last !== undefined) yield last
+}
+
+/** The CSV columns of an export, as the claim they describe; empty cells count as missing. */
+export function csvRowToItem (cells: Record<string, string>): Record<string, unknown> {
+  // The export's formula guard comes off first (see csv-formulas.ts).
+  const row = Object.fromEntries(Object.entries(cells).map(([name, value]) => [name, restoreFormula(value)]))
+  const cell = (name: string) => (row[name] === undefined || row[name].trim() === '' ? undefined : row[name])
+  const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
+  const known = new Set(['text', 'quote', 'speakerName', 'speakerKind', 'speakerDescription', 'sourceTitle', 'sourcePublisher',
+    'sourceUrl', 'sourceKind', 'sourcePublishedAt', 'claimedAt', 'context', 'topics', 'language', ...EXPORT_ONLY])
+  const unknown = Object.keys(row).filter((name) => !known.has(name))
+  return defined({
+    text: cell('text'),
+    quote: cell('quote'),
+    speaker: defined({ name: cell('speakerName'), kind: cell('speakerKind'), description: cell('speakerDescription') }),
+    source: defined({
+      title: cell('sourceTitle'), publisher: cell('sourcePublisher'), url: cell('sourceUrl'), kind: cell('sourceKind'), publishedAt: cell('sourcePublishedAt')
+    }),
+    claimedAt: cell('claimedAt'),
+    context: cell('context'),
+    topics: cell('topics')?.split(';').map((t) => t.trim()).filter((t) => t !== ''),
+    language: cell('language'),
+    // Unknown columns are reported like unknown JSON fields, not silently dropped.
+    ...Object.fromEntries(unknown.map((name) => [name, row[name]]))
+  })
+}
+
+/** Read-only columns of an export, accepted and ignored on import. */
+export const EXPORT_ONLY = ['id', 'status', 'reviewCount', 'lastReviewedAt', 'createdAt', 'updatedAt', 'version']
+
+/** CSV with a header row (the export's columns); a malformed row fails alone where possible. */
+export async function * csvRecords (input: AsyncIterable<Buffer>): AsyncGenerator<ImportRecord> {
+  const parser = parseCsv({ columns: true, bom: true, info: true, skip_empty_lines: true, relax_column_count: true })
+  pipeline(Readable.from(input), parser, (error) => { if (error != null) parser.destroy(error) })
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>, info: { lines: number } }>) {
+      yield { ref: { line: info.lines }, value: csvRowToItem(record) }
+    }
+  } catch (error) {
+    // A CSV syntax error (say, an unclosed quote) ends the file there: rows before it stay committed.
+    if (error instanceof CsvError) throw new Invalid(`The CSV cannot be read past this point: ${error.message}`)
+    throw error
+  }
+}

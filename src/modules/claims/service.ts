@@ -1,0 +1,182 @@
+/**
+ * Claims: the rules of every write and of reading one claim, over a ClaimsRepository (the SQL,
+ * one per engine). A claim names an existing speaker and source (or brings its own, found by
+ * name or URL, else created); no two live claims record the same speaker saying the same
+ * thing on the same day; an edit or deletion names the version it expects (If-Match); every
+ * change appends its audit event in the same transaction. Lists and search: lists.ts.
+ */
+import { applyPatch, diff, snapshot, type Ledger } from '../audit/ledger.js'
+import { type WriteContext } from '../../core/context.js'
+import { Duplicate, Gone, NotFound, RuleViolated } from '../../core/errors.js'
+import { assertVersion, type VersionCondition } from '../../core/versions.js'
+import { newId } from '../../db/ids.js'
+import type { Database_ } from '../../db/open.js'
+import type { SourcesService } from '../sources/service.js'
+import type { SpeakersService } from '../speakers/service.js'
+import { foldKey } from '../../text.js'
+import type { ClaimsRepository, FoundClaim } from './repository.js'
+import type { Claim, ClaimCreate, ClaimUpdate } from './schemas.js'
+
+/** The fields a claim's history records: what an editor can change, plus status. */
+const recorded = (c: Claim) => ({
+  text: c.text,
+  quote: c.quote,
+  speakerId: c.speakerId,
+  sourceId: c.sourceId,
+  claimedAt: c.claimedAt,
+  context: c.context,
+  topics: c.topics,
+  language: c.language,
+  status: c.status
+})
+
+export interface ClaimsDeps {
+  transaction: Database_['transaction']
+  claims: ClaimsRepository
+  speakers: Pick<SpeakersService, 'get' | 'findOrCreate'>
+  sources: Pick<SourcesService, 'get' | 'findOrCreate'>
+  ledger: Pick<Ledger, 'append' | 'assertInTransaction'>
+}
+
+export function createClaimsService ({ transaction, claims, speakers, sources, ledger }: ClaimsDeps) {
+  /** The claim row whatever its state, with what a 410 needs to say. */
+  const find = (id: string): FoundClaim | undefined => claims.find(id)
+
+  /** 404 unless the claim exists or existed (deleted claims keep their history and reviews). */
+  function requireKnown (id: string): void {
+    if (find(id) === undefined) throw new NotFound(`Claim ${id} does not exist`)
+  }
+
+  /** The live claim; 404 if it never existed, 410 (naming when and by whom) if deleted. */
+  function require (id: string): Claim {
+    const found = find(id)
+    if (found === undefined) throw new NotFound(`Claim ${id} does not exist`)
+    if (found.deleted !== null) {
+      const { deletedAt, deletedBy, deleteReason } = found.deleted
+      throw new Gone(`Claim ${id} was deleted at ${deletedAt} by ${deletedBy?.name ?? 'unknown'}`,
+        { deletedAt, deletedBy, reason: deleteReason })
+    }
+    return found.claim
+  }
+
+  /** The id of a live claim by this speaker on this date with the same text (folded), if any. */
+  const findDuplicate = (speakerId: string, claimedAt: string, text: string, selfId?: string): string | undefined =>
+    claims.duplicateOf(speakerId, claimedAt, foldKey(text), selfId)
+
+  function assertNotDuplicate (speakerId: string, claimedAt: string, text: string, selfId?: string) {
+    const existingId = findDuplicate(speakerId, claimedAt, text, selfId)
+    if (existingId !== undefined) {
+      throw new Duplicate({ kind: 'claim', id: existingId }, `Claim ${existingId} already records this speaker saying this on ${claimedAt}`)
+    }
+  }
+
+  function existing<T> (what: 'speakerId' | 'sourceId', found: T | undefined, id: string): T {
+    if (found === undefined) {
+      throw new RuleViolated(`${what} ${id} does not name an existing ${what === 'speakerId' ? 'speaker' : 'source'}`,
+        { errors: [{ path: '/' + what, message: 'does not exist' }] })
+    }
+    return found
+  }
+  const existingSpeaker = (id: string) => existing('speakerId', speakers.get(id), id)
+  const existingSource = (id: string) => existing('sourceId', sources.get(id), id)
+
+  /** Inserts a claim (finding or creating an inline speaker/source) in the caller's transaction. */
+  function insert (ctx: WriteContext, input: ClaimCreate, at: string, id: string): Claim {
+    const speaker = input.speaker !== undefined
+      ? speakers.findOrCreate(ctx, { ...input.speaker, aliases: [] }, at)
+      : existingSpeaker(input.speakerId as string)
+    const source = input.source !== undefined
+      ? sources.findOrCreate(ctx, input.source, at)
+      : existingSource(input.sourceId as string)
+    assertNotDuplicate(speaker.id, input.claimedAt, input.text)
+    // Everything a read would return is known here: no read-back after the insert.
+    const created: Claim = {
+      id,
+      text: input.text,
+      quote: input.quote ?? null,
+      speakerId: speaker.id,
+      speaker: { id: speaker.id, name: speaker.name },
+      sourceId: source.id,
+      source: { id: source.id, title: source.title, url: source.url },
+      claimedAt: input.claimedAt,
+      context: input.context ?? null,
+      topics: input.topics,
+      language: input.language,
+      status: 'unverified',
+      reviewCount: 0,
+      lastReviewedAt: null,
+      createdAt: at,
+      updatedAt: at,
+      version: 1
+    }
+    claims.insert(created, foldKey(created.text))
+    claims.setTopics(created.id, created.topics, false)
+    ledger.append(ctx, [{ action: 'claim.created', entityType: 'claim', entityId: created.id, changes: snapshot(recorded(created)) }], at)
+    return created
+  }
+
+  return {
+    find,
+    require,
+    requireKnown,
+    findDuplicate,
+
+    /**
+     * Creates a claim at time `at`; inside a caller's transaction (seeding, import) it is a savepoint.
+     * `id` is for the seeder only (fixed ids the documentation's examples name); the API never passes one.
+     */
+    create (ctx: WriteContext, input: ClaimCreate, at = new Date().toISOString(), id = newId()): Claim {
+      return transaction(() => insert(ctx, input, at, id))
+    },
+
+    update (ctx: WriteContext, id: string, patch: ClaimUpdate, expected?: VersionCondition): Claim {
+      return transaction(() => {
+        const before = require(id)
+        assertVersion('Claim', expected, before.version)
+        const next = applyPatch(recorded(before), patch)
+        const changes = diff(recorded(before), next)
+        if (Object.keys(changes).length === 0) return before
+        if (changes.speakerId !== undefined) existingSpeaker(next.speakerId)
+        if (changes.sourceId !== undefined) existingSource(next.sourceId)
+        if (changes.text !== undefined || changes.speakerId !== undefined || changes.claimedAt !== undefined) {
+          assertNotDuplicate(next.speakerId, next.claimedAt, next.text, id)
+        }
+        const at = new Date().toISOString()
+        claims.update(id, { ...next, textKey: foldKey(next.text), updatedAt: at, version: before.version + 1 })
+        if (changes.topics !== undefined) claims.setTopics(id, next.topics, true)
+        ledger.append(ctx, [{ action: 'claim.updated', entityType: 'claim', entityId: id, changes }], at)
+        return require(id)
+      })
+    },
+
+    /**
+     * A review's effect on its claim, in the caller's transaction: status, review count and
+     * time, and a new version. The caller records the review and its `claim.reviewed` event.
+     * `before` was read in that same transaction, so the new state follows from it without a re-read.
+     */
+    recordReview (before: Claim, verdict: Claim['status'], at: string): Claim {
+      ledger.assertInTransaction('recordReview')
+      const after: Claim = { ...before, status: verdict, reviewCount: before.reviewCount + 1, lastReviewedAt: at, updatedAt: at, version: before.version + 1 }
+      claims.markReviewed(after)
+      return after
+    },
+
+    /** Soft delete: the row and its history stay; reads answer 410 from now on. */
+    delete (ctx: WriteContext, id: string, reason: string | undefined, expected?: VersionCondition): void {
+      transaction(() => {
+        const before = require(id)
+        assertVersion('Claim', expected, before.version)
+        const at = new Date().toISOString()
+        claims.softDelete(id, { at, by: { id: ctx.actor.id, name: ctx.actor.name }, reason: reason ?? null, version: before.version + 1 })
+        ledger.append(ctx, [{
+          action: 'claim.deleted',
+          entityType: 'claim',
+          entityId: id,
+          changes: { deletedAt: { from: null, to: at }, reason: { from: null, to: reason ?? null } }
+        }], at)
+      })
+    }
+  }
+}
+
+export type ClaimsService = ReturnType<typeof createClaimsService>

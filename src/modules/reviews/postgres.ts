@@ -1,0 +1,40 @@
+/** The reviews repository on PostgreSQL: the same operations as sqlite.ts, in its SQL. */
+import { and, desc, eq, lt } from 'drizzle-orm'
+import type { Async } from '../../db/engine.js'
+import type { PgQ } from '../../db/postgres/engine.js'
+import { reviews } from '../../db/postgres/schema.js'
+import type { ReviewsRepository } from './repository.js'
+import type { Review } from './schemas.js'
+
+const toReview = (row: typeof reviews.$inferSelect): Review => ({
+  id: row.id,
+  claimId: row.claimId,
+  verdict: row.verdict,
+  previousStatus: row.previousStatus,
+  note: row.note,
+  evidence: row.evidence,
+  reviewer: { id: row.reviewerId, name: row.reviewerName },
+  clientRef: row.clientRef,
+  createdAt: row.createdAt
+})
+
+export function createPostgresReviewsRepository (q: PgQ): Async<ReviewsRepository> {
+  return {
+    insert: async ({ reviewer, ...review }) => {
+      await q.insert(reviews).values({ ...review, reviewerId: reviewer.id, reviewerName: reviewer.name })
+    },
+    byClientRef: async (reviewerId, clientRef) => {
+      const [row] = await q.select().from(reviews).where(and(eq(reviews.reviewerId, reviewerId), eq(reviews.clientRef, clientRef)))
+      return row === undefined ? undefined : toReview(row)
+    },
+    get: async (claimId, id) => {
+      const [row] = await q.select().from(reviews).where(and(eq(reviews.claimId, claimId), eq(reviews.id, id)))
+      return row === undefined ? undefined : toReview(row)
+    },
+    // Ids are time-ordered UUID v7, and uuid compares byte by byte: id order is creation order.
+    list: async (claimId, limit, beforeId) => {
+      const where = beforeId === undefined ? eq(reviews.claimId, claimId) : and(eq(reviews.claimId, claimId), lt(reviews.id, beforeId))
+      return (await q.select().from(reviews).where(where).orderBy(desc(reviews.id)).limit(limit)).map(toReview)
+    }
+  }
+}
