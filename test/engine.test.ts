@@ -151,3 +151,36 @@ t.test('PostgreSQL: three processes on one database serialise their writes too',
   await engines[2]!.close()
   t.match(await engines[2]!.readiness(), 'does not answer', 'a closed engine is not ready')
 })
+
+t.test('PostgreSQL: a key changed by one process is news to the others within a second', async (t) => {
+  const url = await freshPostgres(t)
+  if (url === undefined) return
+  const [writer, reader] = await Promise.all([1, 2].map(async () => await openPostgresEngine(url, { max: 2 })))
+  t.teardown(() => Promise.all([writer!.close(), reader!.close()]))
+  const seen = async (before: number) => {
+    // Bounded: at most 1 s, checked every 20 ms.
+    for (const until = Date.now() + 1000; Date.now() < until; await new Promise((resolve) => setTimeout(resolve, 20))) {
+      if (reader!.changedElsewhere() !== before) return true
+    }
+    return false
+  }
+  let before = reader!.changedElsewhere()
+  await writer!.transaction(async (tx) => {
+    await tx.q.execute(sql`INSERT INTO api_keys (id, name, role, key_hash, created_at) VALUES ('01890a5d-ac96-774b-bcce-b302099a8057', 'desk', 'reviewer', 'h', 't')`)
+  })
+  t.ok(await seen(before), 'a new key')
+  before = reader!.changedElsewhere()
+  await writer!.transaction(async (tx) => { await tx.q.execute(sql`UPDATE api_keys SET revoked_at = 't'`) })
+  t.ok(await seen(before), 'a revoked key')
+  before = reader!.changedElsewhere()
+  await writer!.transaction(async (tx) => {
+    await tx.q.execute(sql`INSERT INTO api_keys (id, name, role, key_hash, created_at) VALUES ('01890a5d-ac96-774b-bcce-b302099a8058', 'held', 'reviewer', 'h2', 't')`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    t.equal(reader!.changedElsewhere(), before, 'nothing before the commit')
+  })
+  t.ok(await seen(before), 'after it')
+  // A listening connection that drops may have missed news: that is news too.
+  before = reader!.changedElsewhere()
+  await writer!.postgres.pool.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN claimledger_api_keys' AND pid <> pg_backend_pid()")
+  t.ok(await seen(before), 'a dropped listener')
+})

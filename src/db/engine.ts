@@ -29,6 +29,12 @@ export interface Engine<Q> extends Transactional<Q> {
   readiness: () => Promise<string | undefined>
   /** Waits for the transaction in progress, then closes every connection. */
   close: () => Promise<void>
+  /**
+   * A number that changes soon after another process changed the API keys (maybe other data
+   * too), so that caches of them can be dropped: SQLite's `data_version`, PostgreSQL's
+   * notifications. Cheap enough to read every second.
+   */
+  changedElsewhere: () => number
 }
 
 /**

@@ -41,6 +41,7 @@ export function postgresEngine (postgres: Postgres): PostgresEngine {
       return await fn(within(tx))
     }, { isolationLevel: 'read committed' }),
     readiness: postgres.readiness,
+    changedElsewhere: postgres.keysChanged,
     close: postgres.close
   }
 }

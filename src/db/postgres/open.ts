@@ -35,6 +35,8 @@ export interface Postgres {
   readiness: () => Promise<string | undefined>
   /** Waits for the queries in flight, then ends every connection; again, does nothing. */
   close: () => Promise<void>
+  /** Changes on every notification that API keys changed, and whenever that news may have been missed. */
+  keysChanged: () => number
 }
 
 export interface PostgresOptions {
@@ -63,8 +65,10 @@ export async function openPostgres (url: string, options: PostgresOptions = {}):
   // An idle connection that the server drops (a restart, a failover) must not crash the process:
   // the pool discards it and the next query opens another.
   pool.on('error', () => undefined)
+  let keys: Awaited<ReturnType<typeof listenForKeyChanges>>
   try {
     await migratePostgres(pool)
+    keys = await listenForKeyChanges(url)
   } catch (error) {
     await pool.end()
     throw error
@@ -82,6 +86,50 @@ export async function openPostgres (url: string, options: PostgresOptions = {}):
         return 'the database does not answer'
       }
     },
-    close: async () => { if (!pool.ending) await pool.end() }
+    close: async () => {
+      keys.stop()
+      if (!pool.ending) await pool.end()
+    },
+    keysChanged: keys.version
   }
 }
+
+/** Notifications the api_keys trigger sends (migrations/postgres/0004_api_keys_notify.sql). */
+const KEYS_CHANNEL = 'claimledger_api_keys'
+
+/**
+ * A connection of its own that LISTENs for API key changes, and counts them. If it drops,
+ * notifications may have been missed: the count moves on at once, and it reconnects every
+ * RECONNECT_MS until it is back (counting again when it is).
+ */
+async function listenForKeyChanges (url: string) {
+  let version = 0
+  let stopped = false
+  let client: pg.Client | undefined
+  let retry: NodeJS.Timeout | undefined
+  const later = () => {
+    version++
+    if (!stopped) retry = setTimeout(() => { connect().catch(later) }, RECONNECT_MS)
+  }
+  const connect = async () => {
+    const next = new pg.Client({ connectionString: url })
+    next.on('notification', () => { version++ })
+    next.on('error', () => undefined)
+    await next.connect()
+    next.on('end', later)
+    await next.query(`LISTEN ${KEYS_CHANNEL}`)
+    client = next
+    version++
+  }
+  await connect()
+  return {
+    version: () => version,
+    stop: () => {
+      stopped = true
+      clearTimeout(retry)
+      client?.end().catch(() => undefined)
+    }
+  }
+}
+
+const RECONNECT_MS = 1000

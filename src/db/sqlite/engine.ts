@@ -57,6 +57,7 @@ export function sqliteEngine (database: Database_): SqliteEngine {
     read: async (fn) => readDb === undefined ? await writes.runExclusive(async () => await fn(db)) : await fn(readDb),
     transaction: async (fn) => await writes.runExclusive(async () => await database.transactionAsync(async () => await fn(within(1)))),
     readiness: async () => database.readiness(),
+    changedElsewhere: database.dataVersion,
     close: async () => {
       await writes.waitForUnlock()
       reader?.close()
