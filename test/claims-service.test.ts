@@ -101,3 +101,18 @@ t.test('reviews: applied only inside a transaction; a clientRef sent again is an
   const changed = t.throws(() => reviews.create(ctx, created.id, { ...input, note: 'Something else' })) as Duplicate
   t.same(changed.existing, { kind: 'review', id: first.review.id, claimId: created.id })
 })
+
+t.test('a speaker\'s claims are re-indexed for search when its names change, not on every edit', async (t) => {
+  const { database, claims, ctx, claim } = fresh(t)
+  const stores = createStores(database)
+  for (let i = 0; i < 5; i++) claims.create(ctx, claim(`Baku says claim ${i}`))
+  const speakerId = claims.list({ sort: '-claimedAt', limit: 1 })[0]!.speakerId
+  const changes = () => database.sqlite.prepare('SELECT total_changes()').pluck().get() as number
+  let before = changes()
+  stores.speakers.update(ctx, speakerId, { description: 'The government in Baku' })
+  t.ok(changes() - before <= 2, `a description: ${changes() - before} row(s) written (the speaker, its event)`)
+  before = changes()
+  stores.speakers.update(ctx, speakerId, { aliases: ['Baku', 'Azerbaijani government'] })
+  t.ok(changes() - before >= 5, 'new aliases: every claim re-indexed')
+  t.equal(claims.list({ q: 'azerbaijani', sort: '-claimedAt', limit: 10 }).length, 5)
+})

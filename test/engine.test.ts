@@ -181,6 +181,14 @@ t.test('PostgreSQL: a key changed by one process is news to the others within a 
   t.ok(await seen(before), 'after it')
   // A listening connection that drops may have missed news: that is news too.
   before = reader!.changedElsewhere()
-  await writer!.postgres.pool.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN claimledger_api_keys' AND pid <> pg_backend_pid()")
+  // Only this test's database: other test files run beside it on the same server.
+  const { rowCount } = await writer!.postgres.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+    WHERE datname = current_database() AND query = 'LISTEN claimledger_api_keys' AND pid <> pg_backend_pid()`)
+  t.equal(rowCount, 2, 'both engines\' listeners, and nothing else')
   t.ok(await seen(before), 'a dropped listener')
+  // ...and it listens again: news after the reconnect (1 s) still arrives.
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  before = reader!.changedElsewhere()
+  await writer!.transaction(async (tx) => { await tx.q.execute(sql`UPDATE api_keys SET name = 'renamed'`) })
+  t.ok(await seen(before), 'news after the reconnect')
 })

@@ -70,7 +70,7 @@ export function pageFrom<T> (rows: T[], limit: number, sort: string, key: (row: 
 
 /** For lists ordered by id (creation order): the id after which the next page starts. */
 export function afterId (cursor: string | undefined): string | undefined {
-  return cursor === undefined ? undefined : decodeCursor(cursor, 'id', z.tuple([z.string()]))[0]
+  return cursor === undefined ? undefined : decodeCursor(cursor, 'id', z.tuple([z.uuid()]))[0]
 }
 
 export const idPage = <T extends { id: string }>(rows: T[], limit: number): Page<T> =>

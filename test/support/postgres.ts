@@ -30,7 +30,8 @@ export async function freshPostgres (t: TapLike): Promise<string | undefined> {
   const admin = new pg.Client({ connectionString: postgresUrl })
   await admin.connect()
   try {
-    await admin.query(`CREATE DATABASE ${name}`)
+    // UTF-8 whatever the cluster's default: search folds accents only in a UTF-8 database.
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'`)
   } finally {
     await admin.end()
   }

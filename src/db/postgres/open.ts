@@ -112,24 +112,41 @@ async function listenForKeyChanges (url: string) {
     if (!stopped) retry = setTimeout(() => { connect().catch(later) }, RECONNECT_MS)
   }
   const connect = async () => {
-    const next = new pg.Client({ connectionString: url })
+    // keepAlive: a connection a NAT or a failover dropped without a word is noticed, ends, and is replaced.
+    const next = new pg.Client({ connectionString: url, keepAlive: true })
     next.on('notification', () => { version++ })
     next.on('error', () => undefined)
     await next.connect()
+    if (stopped) {
+      await next.end()
+      return
+    }
+    try {
+      await next.query(`LISTEN ${KEYS_CHANNEL}`)
+    } catch (error) {
+      await next.end().catch(() => undefined)
+      throw error
+    }
     next.on('end', later)
-    await next.query(`LISTEN ${KEYS_CHANNEL}`)
     client = next
     version++
   }
   await connect()
+  // A cheap query now and then: a listener that cannot answer is ended, which counts as news.
+  const ping = setInterval(() => {
+    client?.query('SELECT 1').catch(() => { client?.end().catch(() => undefined) })
+  }, PING_MS)
+  ping.unref()
   return {
     version: () => version,
     stop: () => {
       stopped = true
       clearTimeout(retry)
+      clearInterval(ping)
       client?.end().catch(() => undefined)
     }
   }
 }
 
 const RECONNECT_MS = 1000
+const PING_MS = 10_000

@@ -33,14 +33,17 @@ export function sqliteEngine (database: Database_): SqliteEngine {
   const reader = sqlite.memory ? undefined : new Database(sqlite.name, { readonly: true, fileMustExist: true })
   const readDb = reader === undefined ? undefined : drizzle(reader, { schema })
 
-  /** The handle inside a transaction at `depth`; its own `transaction` is a savepoint. */
-  const within = (depth: number): Tx<Db> => ({
+  // Savepoints are named uniquely: two opened side by side in one transaction (Promise.all)
+  // must not roll back each other's work, which a name per depth would do.
+  let savepoints = 0
+  /** The handle inside a transaction; its own `transaction` is a savepoint. */
+  const within = (): Tx<Db> => ({
     q: db,
     transaction: async (fn) => {
-      const name = `claimledger_${depth}`
+      const name = `claimledger_${++savepoints}`
       sqlite.exec(`SAVEPOINT ${name}`)
       try {
-        const result = await fn(within(depth + 1))
+        const result = await fn(within())
         sqlite.exec(`RELEASE ${name}`)
         return result
       } catch (error) {
@@ -55,7 +58,7 @@ export function sqliteEngine (database: Database_): SqliteEngine {
     kind: 'sqlite',
     database,
     read: async (fn) => readDb === undefined ? await writes.runExclusive(async () => await fn(db)) : await fn(readDb),
-    transaction: async (fn) => await writes.runExclusive(async () => await database.transactionAsync(async () => await fn(within(1)))),
+    transaction: async (fn) => await writes.runExclusive(async () => await database.transactionAsync(async () => await fn(within()))),
     readiness: async () => database.readiness(),
     changedElsewhere: database.dataVersion,
     close: async () => {

@@ -174,7 +174,7 @@ export type ClaimListQuery = z.output<typeof claimListQuery>
 export type ClaimFilter = Omit<ClaimListQuery, 'cursor'>
 
 /** A keyset position in a claim list: the sort field's value (or search rank) and the id of the last claim served. */
-export const claimCursor = z.tuple([z.union([z.string(), z.number()]).nullable(), z.string()])
+export const claimCursor = z.tuple([z.union([z.string(), z.number()]).nullable(), z.uuid()])
 export type ClaimCursor = z.output<typeof claimCursor>
 
 /** A claim as a list yields it: with its search rank when the list is a search. */
