@@ -427,4 +427,21 @@ for (const leg of legs) {
     t.same((await r.stats.reviewsPerDay('2020-10-21')).map(({ day, n }) => [day, Number(n)]), [['2020-10-21', 2]])
     t.same((await r.stats.topSpeakers(10)).map((s) => [s.name, Number(s.claims)]), [['Baku', 1], ['Government of Azerbaijan', 1]], 'live claims; ties by name')
   })
+
+  t.test(`${leg.name} search: a word is a run of letters or digits, whatever stands between (FTS5's rule)`, async (t) => {
+    const r = await leg.open(t)
+    if (r === undefined) return
+    await withSpeakerAndSource(r)
+    const cases: Array<[string, string]> = [['COVID-19 cases rose', 'covid 19'], ['Casualties rose 3.5 percent', '3 5'],
+      ['Posted on example.com', 'example'], ['Write to press@gov.am', 'press'], ['Files in /usr/bin', 'usr'], ['Menu: café2', 'cafe2'],
+      ['Ceasefire in Nagorno-Karabakh', 'nagorno karabakh']]
+    for (const [text] of cases) {
+      const c = claim({ text })
+      await r.claims.insert(c, text.toLowerCase())
+    }
+    for (const [text, q] of cases) {
+      const found = await r.lists.list(claimListQuery.parse({ q, limit: 10 }))
+      t.same(found.map((c) => c.text), [text], `"${q}" finds "${text}"`)
+    }
+  })
 }
