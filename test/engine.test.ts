@@ -192,3 +192,24 @@ t.test('PostgreSQL: a key changed by one process is news to the others within a 
   await writer!.transaction(async (tx) => { await tx.q.execute(sql`UPDATE api_keys SET name = 'renamed'`) })
   t.ok(await seen(before), 'news after the reconnect')
 })
+
+t.test('PostgreSQL: reads do not wait behind a queue of writes, even with a small pool', async (t) => {
+  const url = await freshPostgres(t)
+  if (url === undefined) return
+  const engine = await openPostgresEngine(url, { max: 3 })
+  t.teardown(() => engine.close())
+  let release = () => {}
+  const held = new Promise<void>((resolve) => { release = resolve })
+  let started = () => {}
+  const holding = new Promise<void>((resolve) => { started = resolve })
+  const first = engine.transaction(async () => { started(); await held })
+  await holding
+  // Bounded: five more writes queue behind the one holding the lock.
+  const queued = Array.from({ length: 5 }, async () => await engine.transaction(async (tx) => await tx.q.execute(sql`SELECT 1`)))
+  const read = engine.read(async (q) => await q.execute(sql`SELECT 1 AS one`))
+  const late = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), 1000))
+  const outcome = await Promise.race([read.then(() => 'read'), late])
+  release()
+  await Promise.all([first, ...queued, read])
+  t.equal(outcome, 'read', 'the read answered while the writes waited')
+})

@@ -8,6 +8,7 @@
  * table's trigger takes (migrations/postgres/0001_audit_chain.sql); advisory locks are
  * re-entrant within a transaction, so the trigger's take is free. Reads take no lock.
  */
+import { Mutex } from 'async-mutex'
 import { sql } from 'drizzle-orm'
 import type { Engine, Tx } from '../engine.js'
 import { openPostgres, type PgDb, type Postgres, type PostgresOptions } from './open.js'
@@ -28,6 +29,7 @@ export async function openPostgresEngine (url: string, options: PostgresOptions 
 }
 
 export function postgresEngine (postgres: Postgres): PostgresEngine {
+  const writes = new Mutex()
   const within = (handle: Parameters<Parameters<PgDb['transaction']>[0]>[0]): Tx<PgQ> => ({
     q: handle,
     transaction: async (fn) => await handle.transaction(async (inner) => await fn(within(inner)))
@@ -36,10 +38,14 @@ export function postgresEngine (postgres: Postgres): PostgresEngine {
     kind: 'postgres',
     postgres,
     read: async (fn) => await fn(postgres.db),
-    transaction: async (fn) => await postgres.db.transaction(async (tx) => {
+    // Writes queue in the process before they take a connection: otherwise every pooled
+    // connection could sit waiting for the lock, and reads (and /ready) would wait behind them.
+    // The lock waits at most as long as SQLite's busy_timeout, then the write fails.
+    transaction: async (fn) => await writes.runExclusive(async () => await postgres.db.transaction(async (tx) => {
+      await tx.execute(sql`SET LOCAL lock_timeout = '5s'`)
       await tx.execute(WRITE_LOCK)
       return await fn(within(tx))
-    }, { isolationLevel: 'read committed' }),
+    }, { isolationLevel: 'read committed' })),
     readiness: postgres.readiness,
     changedElsewhere: postgres.keysChanged,
     close: postgres.close
