@@ -4,20 +4,7 @@ import type { Async } from '../../db/engine.js'
 import { isUuid } from '../../db/ids.js'
 import type { PgQ } from '../../db/postgres/engine.js'
 import { reviews } from '../../db/postgres/schema.js'
-import type { ReviewsRepository } from './repository.js'
-import type { Review } from './schemas.js'
-
-const toReview = (row: typeof reviews.$inferSelect): Review => ({
-  id: row.id,
-  claimId: row.claimId,
-  verdict: row.verdict,
-  previousStatus: row.previousStatus,
-  note: row.note,
-  evidence: row.evidence,
-  reviewer: { id: row.reviewerId, name: row.reviewerName },
-  clientRef: row.clientRef,
-  createdAt: row.createdAt
-})
+import { toReview, type ReviewsRepository } from './repository.js'
 
 export function createPostgresReviewsRepository (q: PgQ): Async<ReviewsRepository> {
   return {

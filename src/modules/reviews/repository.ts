@@ -9,3 +9,18 @@ export interface ReviewsRepository {
   /** Newest first, before `beforeId` when given. */
   list: (claimId: string, limit: number, beforeId?: string) => Review[]
 }
+
+/** A reviews row as either engine returns it. */
+export type ReviewRow = Omit<Review, 'reviewer'> & { reviewerId: string, reviewerName: string }
+
+export const toReview = (row: ReviewRow): Review => ({
+  id: row.id,
+  claimId: row.claimId,
+  verdict: row.verdict,
+  previousStatus: row.previousStatus,
+  note: row.note,
+  evidence: row.evidence,
+  reviewer: { id: row.reviewerId, name: row.reviewerName },
+  clientRef: row.clientRef,
+  createdAt: row.createdAt
+})

@@ -2,22 +2,7 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm'
 import type { Db } from '../../db/open.js'
 import { reviews } from '../../db/schema.js'
-import type { ReviewsRepository } from './repository.js'
-import type { Review } from './schemas.js'
-
-type Row = typeof reviews.$inferSelect
-
-const toReview = (row: Row): Review => ({
-  id: row.id,
-  claimId: row.claimId,
-  verdict: row.verdict,
-  previousStatus: row.previousStatus,
-  note: row.note,
-  evidence: row.evidence,
-  reviewer: { id: row.reviewerId, name: row.reviewerName },
-  clientRef: row.clientRef,
-  createdAt: row.createdAt
-})
+import { toReview, type ReviewsRepository } from './repository.js'
 
 export function createSqliteReviewsRepository (db: Db): ReviewsRepository {
   // Prepared once: every review (single or bulk) runs them.

@@ -4,22 +4,9 @@ import type { Async } from '../../db/engine.js'
 import { isUuid } from '../../db/ids.js'
 import type { PgQ } from '../../db/postgres/engine.js'
 import { claims, sources } from '../../db/postgres/schema.js'
-import type { SourcesRepository } from './repository.js'
-import type { Source } from './schemas.js'
+import { toSource, type SourcesRepository } from './repository.js'
 
 type Row = typeof sources.$inferSelect
-
-const toSource = (row: Row): Source => ({
-  id: row.id,
-  title: row.title,
-  publisher: row.publisher,
-  url: row.url,
-  kind: row.kind,
-  publishedAt: row.publishedAt,
-  createdAt: row.createdAt,
-  updatedAt: row.updatedAt,
-  version: row.version
-})
 
 const first = (rows: Row[]) => rows[0] === undefined ? undefined : toSource(rows[0])
 

@@ -19,3 +19,16 @@ export interface SourcesRepository {
   /** Oldest first: a title prefix, an exact publisher, after an id. */
   list: (opts: { titlePrefix?: string | undefined, publisherKey?: string | undefined, limit: number, afterId?: string | undefined }) => Source[]
 }
+
+/** A source as stored by either engine (its comparison keys besides), as the API shows it. */
+export const toSource = (row: Source): Source => ({
+  id: row.id,
+  title: row.title,
+  publisher: row.publisher,
+  url: row.url,
+  kind: row.kind,
+  publishedAt: row.publishedAt,
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt,
+  version: row.version
+})

@@ -3,22 +3,9 @@ import { and, asc, count, eq, gt, gte, inArray, isNull, lt, sql, type SQL } from
 import { isUuid } from '../../db/ids.js'
 import type { Db } from '../../db/open.js'
 import { claims, sources } from '../../db/schema.js'
-import type { SourcesRepository } from './repository.js'
-import type { Source } from './schemas.js'
+import { toSource, type SourcesRepository } from './repository.js'
 
 type Row = typeof sources.$inferSelect
-
-const toSource = (row: Row): Source => ({
-  id: row.id,
-  title: row.title,
-  publisher: row.publisher,
-  url: row.url,
-  kind: row.kind,
-  publishedAt: row.publishedAt,
-  createdAt: row.createdAt,
-  updatedAt: row.updatedAt,
-  version: row.version
-})
 
 const maybe = (row: Row | undefined) => row === undefined ? undefined : toSource(row)
 

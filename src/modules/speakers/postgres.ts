@@ -4,19 +4,7 @@ import type { Async } from '../../db/engine.js'
 import { isUuid } from '../../db/ids.js'
 import type { PgQ } from '../../db/postgres/engine.js'
 import { claims, speakerNames, speakers } from '../../db/postgres/schema.js'
-import type { SpeakersRepository } from './repository.js'
-import type { Speaker } from './schemas.js'
-
-const toSpeaker = (row: typeof speakers.$inferSelect): Speaker => ({
-  id: row.id,
-  name: row.name,
-  kind: row.kind,
-  description: row.description,
-  aliases: row.aliases,
-  createdAt: row.createdAt,
-  updatedAt: row.updatedAt,
-  version: row.version
-})
+import { toSpeaker, type SpeakersRepository } from './repository.js'
 
 export function createPostgresSpeakersRepository (q: PgQ): Async<SpeakersRepository> {
   return {

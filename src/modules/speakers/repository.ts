@@ -19,3 +19,15 @@ export interface SpeakersRepository {
   /** Oldest first: one of whose names starts with `namePrefix` (folded), after an id. */
   list: (opts: { namePrefix?: string | undefined, limit: number, afterId?: string | undefined }) => Speaker[]
 }
+
+/** A speaker as stored by either engine, as the API shows it. */
+export const toSpeaker = (row: Speaker): Speaker => ({
+  id: row.id,
+  name: row.name,
+  kind: row.kind,
+  description: row.description,
+  aliases: row.aliases,
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt,
+  version: row.version
+})

@@ -3,21 +3,7 @@ import { and, asc, count, eq, gt, gte, inArray, lt, ne, sql, type SQL } from 'dr
 import { isUuid } from '../../db/ids.js'
 import type { Db } from '../../db/open.js'
 import { claims, speakerNames, speakers } from '../../db/schema.js'
-import type { SpeakersRepository } from './repository.js'
-import type { Speaker } from './schemas.js'
-
-type Row = typeof speakers.$inferSelect
-
-const toSpeaker = (row: Row): Speaker => ({
-  id: row.id,
-  name: row.name,
-  kind: row.kind,
-  description: row.description,
-  aliases: row.aliases,
-  createdAt: row.createdAt,
-  updatedAt: row.updatedAt,
-  version: row.version
-})
+import { toSpeaker, type SpeakersRepository } from './repository.js'
 
 export function createSqliteSpeakersRepository (db: Db): SpeakersRepository {
   const byId = db.select().from(speakers).where(eq(speakers.id, sql.placeholder('id'))).prepare()
