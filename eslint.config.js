@@ -3,7 +3,29 @@ import neostandard from 'neostandard'
 export default [
   ...neostandard({ ts: true, ignores: ['dist/**', 'coverage/**', '.tap/**', 'data/**'] }),
   {
-    // The core, stores, services, database and CLI know nothing of HTTP: they throw domain
+    // Services and repositories are asynchronous: a promise nobody awaits is a write that may
+    // land after its transaction, or an error nobody sees. Type-aware, so only TypeScript;
+    // not the test files, whose top-level t.test() calls tap awaits itself.
+    files: ['src/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'test/support/**/*.ts', 'test/helpers.ts', 'test/process.ts'],
+    languageOptions: { parserOptions: { project: './tsconfig.check.json', tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }]
+    }
+  },
+  {
+    // The same in tests, where tap's t.test() calls are promises tap itself awaits.
+    files: ['test/**/*.test.ts'],
+    languageOptions: { parserOptions: { project: './tsconfig.check.json', tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', {
+        allowForKnownSafePromises: [{ from: 'package', package: '@tapjs/core', name: 'PromiseWithSubtest' }]
+      }]
+    }
+  },
+  {
+    // The core, services, database and CLI know nothing of HTTP: they throw domain
     // errors (core/errors.ts) and http/problems.ts alone gives them a status and headers.
     // The HTTP layer is routes, their schemas and examples, plugins (guard, metrics, health).
     files: ['src/**/*.ts'],
@@ -21,7 +43,7 @@ export default [
     }
   },
   {
-    // Routes speak HTTP and call services; only repositories (and the stores not yet split) know the database.
+    // Routes speak HTTP and call services; only repositories know the database.
     files: ['src/**/routes.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -1,7 +1,7 @@
 /**
  * Deterministic synthetic content: a seeded PRNG and the words, names and dates the
  * generator draws from. Nothing here touches Math.random or the clock, so the same seed
- * always yields the same claims (ids aside: the stores mint UUID v7 from the clock).
+ * always yields the same claims (ids aside: the services mint UUID v7 from the clock).
  */
 
 /** mulberry32: tiny, fast, good enough for test data, and reproducible from a 32-bit seed. */

@@ -1,8 +1,8 @@
 /**
- * Builds (or reuses) a benchmark database of N claims through the stores' own write path,
+ * Builds (or reuses) a benchmark database of N claims through the services' own write path,
  * so every speaker, source, claim and review carries its real audit event and hash chain,
  * exactly as the API or an import would have written it. Nothing is inserted behind the
- * stores' back: a faster bypass would benchmark a database the service could never produce.
+ * services' back: a faster bypass would benchmark a database the service could never produce.
  */
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -12,9 +12,10 @@ import { systemContext } from '../src/core/context.js'
 import type { ClaimCreate } from '../src/modules/claims/schemas.js'
 import { newId } from '../src/db/ids.js'
 import { markerPath } from '../src/db/location.js'
-import { migrationsFolder, openDatabase } from '../src/db/open.js'
+import { migrationsFolder } from '../src/db/open.js'
+import { openSqliteEngine } from '../src/db/sqlite/engine.js'
 import type { ReviewCreate } from '../src/modules/reviews/schemas.js'
-import { createStores, type Stores } from '../src/modules/container.js'
+import { createServices, type Services } from '../src/modules/container.js'
 import {
   capitalize, prng, PUBLISHERS, queryWords, QUERY_RANKS, randomDate, sentence, SOURCE_KINDS, SPEAKER_KINDS,
   speakerName, TOPICS, type Prng
@@ -66,7 +67,7 @@ export function datasetPath (claims: number): string {
 }
 
 /** The cached database for N claims if one was completed, else a freshly built one. */
-export function ensureDataset (claims: number, log: (line: string) => void): Dataset {
+export async function ensureDataset (claims: number, log: (line: string) => void): Promise<Dataset> {
   const path = datasetPath(claims)
   const metaPath = path + '.json'
   if (existsSync(path) && existsSync(metaPath)) {
@@ -76,7 +77,7 @@ export function ensureDataset (claims: number, log: (line: string) => void): Dat
   const building = path + '.building'
   for (const suffix of ['', '-wal', '-shm']) rmSync(building + suffix, { force: true })
   rmSync(markerPath(building), { force: true })
-  const meta = build(building, claims, log)
+  const meta = await build(building, claims, log)
   renameSync(building, path)
   writeFileSync(metaPath, JSON.stringify(meta, null, 2) + '\n')
   return { path, meta, reused: false }
@@ -88,10 +89,11 @@ function clock () {
   return () => new Date(now += 30_000).toISOString()
 }
 
-function build (path: string, claimCount: number, log: (line: string) => void): DatasetMeta {
+async function build (path: string, claimCount: number, log: (line: string) => void): Promise<DatasetMeta> {
   const started = performance.now()
   const { speakers: speakerCount, sources: sourceCount } = scale(claimCount)
-  const database = openDatabase(path)
+  const engine = openSqliteEngine(path)
+  const { database } = engine
   // Build-only settings; the server runs with production settings. A 1 GB page cache: at 1M
   // claims the indexes being appended to at random places (claimed_at, status, speaker, FTS)
   // outgrow SQLite's 2 MB default. No fsync and rarer checkpoints: a build that dies is
@@ -99,16 +101,16 @@ function build (path: string, claimCount: number, log: (line: string) => void): 
   database.sqlite.pragma('cache_size = -1048576')
   database.sqlite.pragma('synchronous = OFF')
   database.sqlite.pragma('wal_autocheckpoint = 100000')
-  const stores = createStores(database)
+  const services = createServices(engine)
   const ctx = systemContext('bench', newId())
   const random = prng(SEED)
   const tick = clock()
   const progress = progressReporter(log)
 
-  const speakerIds = inBatches(stores, speakerCount, (i) =>
-    stores.speakers.findOrCreate(ctx, speakerInput(random, i), tick()).id, progress('speakers', speakerCount))
-  const sourceIds = inBatches(stores, sourceCount, (i) =>
-    stores.sources.findOrCreate(ctx, sourceInput(random, i), tick()).id, progress('sources', sourceCount))
+  const speakerIds = await inBatches(services, speakerCount, async (i) =>
+    (await services.speakers.findOrCreate(ctx, speakerInput(random, i), tick())).id, progress('speakers', speakerCount))
+  const sourceIds = await inBatches(services, sourceCount, async (i) =>
+    (await services.sources.findOrCreate(ctx, sourceInput(random, i), tick())).id, progress('sources', sourceCount))
 
   // Claims and their reviews are written batch by batch, reviews just after their claims, so
   // the audit log's times stay in order and reviewed claims are spread over the whole archive.
@@ -118,24 +120,24 @@ function build (path: string, claimCount: number, log: (line: string) => void): 
   const claimProgress = progress('claims', claimCount)
   for (let start = 0; start < claimCount; start += BATCH) {
     const end = Math.min(claimCount, start + BATCH)
-    stores.transaction(() => {
+    await services.transaction(async () => {
       const ids: string[] = []
       for (let i = start; i < end; i++) {
         const seen = new Set<number>()
         const input = claimInput(random, random.pick(speakerIds), random.pick(sourceIds), seen)
         if (QUERY_RANKS.one.every((k) => seen.has(k))) matches.one++
         if (QUERY_RANKS.two.every((k) => seen.has(k))) matches.two++
-        ids.push(stores.claims.create(ctx, input, tick()).id)
+        ids.push((await services.claims.create(ctx, input, tick())).id)
       }
       for (const id of ids) {
         if (!random.chance(REVIEWED_SHARE)) continue
-        stores.reviews.applyWithin(ctx, id, reviewInput(random), undefined, tick())
+        await services.reviews.applyWithin(ctx, id, reviewInput(random), undefined, tick())
         reviews++
       }
     })
     claimProgress(end)
   }
-  database.close()
+  await engine.close()
   return {
     generatorVersion: GENERATOR_VERSION,
     claims: claimCount,
@@ -148,11 +150,11 @@ function build (path: string, claimCount: number, log: (line: string) => void): 
 }
 
 /** Calls `make(i)` for i in 0..count-1, BATCH at a time, each batch one transaction. */
-function inBatches<T> (stores: Stores, count: number, make: (i: number) => T, done: (n: number) => void): T[] {
+async function inBatches<T> (services: Services, count: number, make: (i: number) => Promise<T>, done: (n: number) => void): Promise<T[]> {
   const out: T[] = []
   for (let start = 0; start < count; start += BATCH) {
     const end = Math.min(count, start + BATCH)
-    stores.transaction(() => { for (let i = start; i < end; i++) out.push(make(i)) })
+    await services.transaction(async () => { for (let i = start; i < end; i++) out.push(await make(i)) })
     done(end)
   }
   return out

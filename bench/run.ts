@@ -41,9 +41,9 @@ function scratchCopy (of: Dataset, claims: number) {
   return copy
 }
 
-function dataset (claims: number): Dataset {
+async function dataset (claims: number): Promise<Dataset> {
   log(`database of ${claims.toLocaleString('en')} claims:`)
-  const built = ensureDataset(claims, log)
+  const built = await ensureDataset(claims, log)
   log(built.reused
     ? `  reusing ${built.path} (built in ${built.meta.buildSeconds} s)`
     : `  built in ${built.meta.buildSeconds} s: ${built.meta.reviews.toLocaleString('en')} reviews, ${megabytes(databaseBytes(built.path))}`)
@@ -52,8 +52,8 @@ function dataset (claims: number): Dataset {
 
 log(`Claimledger bench: ${options.claims.toLocaleString('en')} claims, ${options.duration} s per scenario, ` +
   `${options.connections} connections`)
-const big = dataset(options.claims)
-const small = options.smallClaims === options.claims ? big : dataset(options.smallClaims)
+const big = await dataset(options.claims)
+const small = options.smallClaims === options.claims ? big : await dataset(options.smallClaims)
 
 // --profile: each server child writes a .cpuprofile when it exits (open it in Chrome DevTools).
 const profileDir = join(dataDir, 'profiles')

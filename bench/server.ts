@@ -17,21 +17,22 @@ export interface ServerReady { port: number }
 
 async function serveApp (path: string, adminKey: string): Promise<FastifyInstance> {
   // Loaded only here, so the baseline child holds nothing of the app and its RSS is a fair floor.
-  const [{ buildApp }, { systemContext }, { loadConfig }, { newId }, { openDatabase }] = await Promise.all([
-    import('../src/app.js'), import('../src/core/context.js'), import('../src/config.js'), import('../src/db/ids.js'), import('../src/db/open.js')
+  const [{ buildApp }, { systemContext }, { loadConfig }, { newId }, { openEngine }] = await Promise.all([
+    import('../src/app.js'), import('../src/core/context.js'), import('../src/config.js'), import('../src/db/ids.js'), import('../src/db/connect.js')
   ])
   const config = loadConfig({
-    DATABASE_PATH: path,
+    // A path is a SQLite file; a postgres:// URL a PostgreSQL database.
+    ...(/^postgres(ql)?:/.test(path) ? { DATABASE_URL: path } : { DATABASE_PATH: path }),
     ADMIN_API_KEY: adminKey,
     LOG_LEVEL: 'silent',
     // One API key sends every request: the per-key limit would measure the limiter, not the service.
     RATE_LIMIT_PER_MINUTE: '1000000'
   })
-  const database = openDatabase(config.databasePath)
-  const app = await buildApp(config, database)
-  app.addHook('onClose', async () => database.close())
+  const engine = await openEngine(config)
+  const app = await buildApp(config, engine)
+  app.addHook('onClose', async () => { await engine.close() })
   // As server.ts does at start: make sure an admin key with exactly this value exists.
-  app.stores.apiKeys.bootstrap(systemContext('bench', newId()), adminKey)
+  await app.services.apiKeys.bootstrap(systemContext('bench', newId()), adminKey)
   return app
 }
 

@@ -6,18 +6,18 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
-import { openDatabase } from '../src/db/open.js'
+import { openSqliteEngine } from '../src/db/sqlite/engine.js'
 
 export const openapiPath = fileURLToPath(new URL('../openapi/openapi.json', import.meta.url))
 
 /** The OpenAPI document as the running code produces it, formatted as committed. */
 export async function renderOpenapi (): Promise<string> {
-  const database = openDatabase(':memory:')
-  const app = await buildApp(loadConfig({}), database)
+  const engine = openSqliteEngine(':memory:')
+  const app = await buildApp(loadConfig({}), engine)
   await app.ready()
   const text = JSON.stringify(app.swagger(), null, 2) + '\n'
   await app.close()
-  database.close()
+  await engine.close()
   return text
 }
 

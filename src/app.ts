@@ -1,6 +1,6 @@
 /**
- * buildApp(config, database): the whole HTTP application, with no side effects on import
- * and none outside the database it is given. `server.ts` listens; tests inject.
+ * buildApp(config, engine): the whole HTTP application, with no side effects on import
+ * and none outside the database it is given (SQLite or PostgreSQL). `server.ts` listens; tests inject.
  */
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
@@ -14,7 +14,6 @@ import authRoutes from './modules/auth/routes.js'
 import claimRoutes from './modules/claims/routes.js'
 import transferRoutes from './modules/claims/transfer-routes.js'
 import type { Config } from './config.js'
-import type { Database_ } from './db/open.js'
 import health from './health.js'
 import { badRequest, installProblemHandlers, sendProblem } from './http/problems.js'
 import protection from './http/protection.js'
@@ -26,13 +25,13 @@ import reviewRoutes from './modules/reviews/routes.js'
 import sourceRoutes from './modules/sources/routes.js'
 import speakerRoutes from './modules/speakers/routes.js'
 import statsRoutes from './modules/stats/routes.js'
-import { createStores, type Stores } from './modules/container.js'
+import { createServices, type AnyEngine, type Services } from './modules/container.js'
 import { packageVersion } from './version.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config
-    stores: Stores
+    services: Services
   }
 }
 
@@ -46,7 +45,7 @@ export interface BuildOptions {
   validateResponses?: boolean
 }
 
-export async function buildApp (config: Config, database: Database_, options: BuildOptions = {}): Promise<FastifyInstance> {
+export async function buildApp (config: Config, engine: AnyEngine, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: JSON_BODY_LIMIT,
@@ -65,6 +64,8 @@ export async function buildApp (config: Config, database: Database_, options: Bu
     // has; Node's header size limit (16 KiB) already bounds a URL.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: Number.MAX_SAFE_INTEGER },
     // Errors raised before routing (a malformed URL) get the same problem+json as any other.
+    // (A reply is thenable, so the rule takes it for a promise; Fastify sends it.)
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
     frameworkErrors: (error, request, reply) => {
       reply.header('x-request-id', request.id)
       return sendProblem(request, reply, badRequest(error.code === 'FST_ERR_BAD_URL' ? 'The URL is malformed' : error.message))
@@ -119,12 +120,12 @@ export async function buildApp (config: Config, database: Database_, options: Bu
   })
 
   app.decorate('config', config)
-  app.decorate('stores', createStores(database))
+  app.decorate('services', createServices(engine))
 
   await app.register(protection, { config })
   // Shared by the guard and /metrics: a wrong API key and a wrong metrics token both count.
   const authFailures = createAuthFailures({ perMinute: config.authFailuresPerMinute })
-  await app.register(guard, { apiKeys: app.stores.apiKeys, authFailures })
+  await app.register(guard, { apiKeys: app.services.apiKeys, authFailures })
   await app.register(docs, { version: packageVersion })
   await app.register(metrics, { token: config.metricsToken, authFailures })
   await app.register(health)

@@ -1,6 +1,6 @@
 /**
  * The `claimledger` command. Every subcommand works on the database named by
- * DATABASE_PATH and writes through the same stores as the API, so the audit log records
+ * DATABASE_PATH and writes through the same services as the API, so the audit log records
  * CLI writes too (as system actors).
  */
 import { createReadStream, createWriteStream } from 'node:fs'
@@ -13,7 +13,7 @@ import { exportStream } from './modules/claims/export.js'
 import { csvRecords, importRecords, ndjsonRecords } from './modules/claims/import.js'
 import { exportQuery } from './modules/claims/schemas.js'
 import { backup, restore } from './cli/backup.js'
-import { withStores } from './cli/database.js'
+import { withServices } from './cli/database.js'
 import { Fatal } from './cli/fatal.js'
 import { assertReadable } from './cli/files.js'
 import { runReview } from './cli/review.js'
@@ -42,14 +42,14 @@ export function buildCli (): Command {
   program.command('migrate')
     .description('create the database if needed and apply every pending migration')
     .action(async () => {
-      await withStores(true, () => undefined)
+      await withServices(true, () => undefined)
       console.log('database is up to date')
     })
 
   program.command('seed')
     .description('load the seed files not loaded before (idempotent)')
     .action(async () => {
-      const result = await withStores(true, (stores) => loadSeeds(stores))
+      const result = await withServices(true, (services) => loadSeeds(services))
       console.log(`seeded ${result.claims} claim(s) from ${result.loaded.length} file(s); ` +
         `${result.skipped.length} file(s) loaded before`)
     })
@@ -61,21 +61,21 @@ export function buildCli (): Command {
     .addOption(new Option('--role <role>', 'its role').choices(ROLES).default('viewer'))
     .option('--create', 'create the database if there is none (else: refuse, the server would not know the key)')
     .action(async (opts: { name: string, role: Role, create?: boolean }) => {
-      const created = await withStores(opts.create === true, (stores) => stores.apiKeys.create(systemContext('cli', newId()), opts))
+      const created = await withServices(opts.create === true, (services) => services.apiKeys.create(systemContext('cli', newId()), opts))
       console.error(`created ${created.role} key "${created.name}" (id ${created.id}); the key, shown this once:`)
       console.log(created.key)
     })
   keys.command('list')
     .description('list API keys (never the secrets)')
     .action(async () => {
-      const list = await withStores(false, (stores) => stores.apiKeys.list(10_000))
+      const list = await withServices(false, (services) => services.apiKeys.list(10_000))
       for (const k of list) console.log(`${k.id}  ${k.role.padEnd(8)}  ${k.revokedAt === null ? 'active ' : 'revoked'}  ${k.name}`)
     })
   keys.command('revoke')
     .argument('<id>', 'the key\'s id (from keys list)')
     .description('revoke an API key')
     .action(async (id: string) => {
-      await withStores(false, (stores) => { stores.apiKeys.revoke(systemContext('cli', newId()), id) })
+      await withServices(false, async (services) => { await services.apiKeys.revoke(systemContext('cli', newId()), id) })
       console.log(`revoked ${id}`)
     })
 
@@ -86,9 +86,9 @@ export function buildCli (): Command {
     .action(async (file: string, opts: { create?: boolean }) => {
       assertReadable(file)
       const csv = file.toLowerCase().endsWith('.csv')
-      const summary = await withStores(opts.create === true, async (stores) => {
+      const summary = await withServices(opts.create === true, async (services) => {
         const chunks = createReadStream(file)
-        return await importRecords(stores, systemContext('cli', newId()), csv ? csvRecords(chunks) : ndjsonRecords(chunks))
+        return await importRecords(services, systemContext('cli', newId()), csv ? csvRecords(chunks) : ndjsonRecords(chunks))
       })
       for (const r of summary.results.filter((r) => !r.ok && r.existingId === undefined).slice(0, 20)) {
         console.error(`line ${'line' in r ? r.line : '?'}: ${r.error?.message ?? 'failed'}`)
@@ -122,8 +122,8 @@ export function buildCli (): Command {
       }).filter(([, v]) => v !== undefined)))
       if (!query.success) throw new InvalidArgumentError(invalidFrom(query.error).message)
       const { format, ...filter } = query.data
-      await withStores(false, async (stores) => {
-        await pipeline(exportStream(stores, filter, format), opts.out === undefined ? process.stdout : createWriteStream(opts.out))
+      await withServices(false, async (services) => {
+        await pipeline(exportStream(services, filter, format), opts.out === undefined ? process.stdout : createWriteStream(opts.out))
       })
     })
 
@@ -171,7 +171,13 @@ export function buildCli (): Command {
     .description('copy the database while the server runs (a consistent snapshot), then check the copy and its chain')
     .option('--timeout <seconds>', 'give up after this long', (v) => positiveInt(v, 86_400), 3600)
     .action(async (path: string, opts: { timeout: number }) => {
-      const source = await withStores(false, (_stores, database) => database.sqlite.name)
+      const source = await withServices(false, (_services, engine) => {
+        if (engine.kind === 'postgres') {
+          throw new Fatal('the database is PostgreSQL (DATABASE_URL): back it up with its own tools, pg_dump or your ' +
+            'provider\'s snapshots (README, "Running on PostgreSQL"); `claimledger audit verify` checks its chain')
+        }
+        return engine.database.sqlite.name
+      })
       const started = Date.now()
       const copy = await backup(source, path, { timeoutMs: opts.timeout * 1000, progress: process.stderr.isTTY, log: (line) => console.error(line) })
       const head = copy.chain.ok ? copy.chain.head : null
@@ -184,7 +190,9 @@ export function buildCli (): Command {
     .description('replace the database at DATABASE_PATH with a checked backup (stop the server first)')
     .action((backupPath: string) => {
       assertReadable(backupPath)
-      const target = configOrExit().databasePath
+      const config = configOrExit()
+      if (config.databaseUrl !== undefined) throw new Fatal('the database is PostgreSQL (DATABASE_URL): restore it with pg_restore (README, "Running on PostgreSQL")')
+      const target = config.databasePath
       if (target === ':memory:') throw new Fatal('DATABASE_PATH is :memory:: there is nothing to restore into')
       const restored = restore(backupPath, target)
       console.log(`restored ${backupPath} to ${target}: ${restored.chain.events} audit events, chain ok` +
@@ -195,7 +203,7 @@ export function buildCli (): Command {
     .command('verify')
     .description('walk the hash chain; exit 1 if it is broken')
     .action(async () => {
-      const result = await withStores(false, (stores) => stores.ledger.verify())
+      const result = await withServices(false, (services) => services.ledger.verify())
       console.log(JSON.stringify(result))
       if (!result.ok) process.exitCode = 1
     })

@@ -11,6 +11,8 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default('./data/claims.db'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// (or postgresql://) URL').optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(1000).default(10),
   DATABASE_MIN_FREE_MB: z.coerce.number().int().min(0).max(1_000_000).default(64),
   ADMIN_API_KEY: z.string().max(256).regex(/^\S+$/, 'must not contain whitespace').optional(),
   SEED: boolean.optional(),
@@ -25,13 +27,17 @@ const schema = z.object({
 })
 
 /** Variables whose values an error message never repeats. */
-const SECRETS = new Set(['ADMIN_API_KEY', 'METRICS_TOKEN'])
+const SECRETS = new Set(['ADMIN_API_KEY', 'METRICS_TOKEN', 'DATABASE_URL'])
 
 /** The one definition of the configuration: its type is derived from the schema, never written twice. */
 const toConfig = (e: z.output<typeof schema>) => Object.freeze({
   port: e.PORT,
   host: e.HOST,
   databasePath: e.DATABASE_PATH,
+  /** A PostgreSQL URL: when set, the database is there (DATABASE_PATH is not used). */
+  databaseUrl: e.DATABASE_URL,
+  /** Connections each process keeps to PostgreSQL at most. */
+  databasePoolSize: e.DATABASE_POOL_SIZE,
   /** /ready fails when the database's disk has less free space than this (0: never). */
   databaseMinFreeBytes: e.DATABASE_MIN_FREE_MB * 1024 * 1024,
   adminApiKey: e.ADMIN_API_KEY,

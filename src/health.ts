@@ -29,7 +29,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: exemplified(z.object({ status: z.literal('ready') }), { status: 'ready' }), ...problems(503) }
     }
   }, async () => {
-    const problem = app.stores.readiness()
+    const problem = await app.services.readiness()
     if (problem !== undefined) throw new Problem(503, 'not-ready', 'Service unavailable', problem)
     return { status: 'ready' as const }
   })

@@ -62,15 +62,15 @@ async function metrics (app: FastifyInstance, opts: { token: string | undefined,
     help: 'Live claims by status',
     labelNames: ['status'],
     registers: [registry],
-    collect () {
-      for (const [status, n] of Object.entries(app.stores.stats.totals())) this.set({ status }, n)
+    async collect () {
+      for (const [status, n] of Object.entries(await app.services.stats.totals())) this.set({ status }, n)
     }
   })
   new Gauge({ // eslint-disable-line no-new -- registered on creation, read on scrape
     name: 'claimledger_audit_head_seq',
     help: 'Sequence number of the newest audit event',
     registers: [registry],
-    collect () { this.set(app.stores.ledger.headSeq()) }
+    async collect () { this.set(await app.services.ledger.headSeq()) }
   })
 
   app.addHook('onResponse', (request, reply, done) => {

@@ -1,6 +1,6 @@
 /**
  * Loads `seeds/*.json` (the claims of the article Claimledger ships with) through the same
- * stores as the API, so the audit log records every seeded speaker, source and claim under
+ * services as the API, so the audit log records every seeded speaker, source and claim under
  * a system actor named for the seed. Idempotent: what already exists is left alone.
  */
 import { readdirSync, readFileSync } from 'node:fs'
@@ -12,7 +12,7 @@ import { claimFields, type ClaimCreate } from './modules/claims/schemas.js'
 import { newId } from './db/ids.js'
 import { sourceCreate } from './modules/sources/schemas.js'
 import { speakerCreate } from './modules/speakers/schemas.js'
-import type { Stores } from './modules/container.js'
+import type { Services } from './modules/container.js'
 
 export const seedsFolder = resolve(fileURLToPath(new URL('../seeds', import.meta.url)))
 
@@ -33,10 +33,10 @@ const seedFile = z.strictObject({
 
 export interface SeedResult { loaded: string[], skipped: string[], claims: number }
 
-export function isEmpty (stores: Stores): boolean {
-  return stores.speakers.list({ limit: 1 }).length === 0 &&
-    stores.sources.list({ limit: 1 }).length === 0 &&
-    stores.claims.list({ sort: '-createdAt', limit: 1 }).length === 0
+export async function isEmpty (services: Services): Promise<boolean> {
+  return (await services.speakers.list({ limit: 1 })).length === 0 &&
+    (await services.sources.list({ limit: 1 })).length === 0 &&
+    (await services.claims.list({ sort: '-createdAt', limit: 1 })).length === 0
 }
 
 /**
@@ -44,26 +44,27 @@ export function isEmpty (stores: Stores): boolean {
  * an event by its system actor, so seeded claims that were later edited or deleted are
  * never brought back, and a file loads whole or not at all (one transaction).
  */
-export function loadSeeds (stores: Stores, folder = seedsFolder): SeedResult {
+export async function loadSeeds (services: Services, folder = seedsFolder): Promise<SeedResult> {
   const result: SeedResult = { loaded: [], skipped: [], claims: 0 }
   for (const file of readdirSync(folder).filter((f) => f.endsWith('.json')).sort()) {
     const ctx = systemContext(`seed ${file}`, newId())
-    if (stores.ledger.list({ actor: ctx.actor.id, limit: 1 }).length > 0) {
+    if ((await services.ledger.list({ actor: ctx.actor.id, limit: 1 })).length > 0) {
       result.skipped.push(file)
       continue
     }
     const data = seedFile.parse(JSON.parse(readFileSync(join(folder, file), 'utf8')))
-    stores.transaction(() => {
+    await services.transaction(async () => {
       const at = new Date().toISOString()
       const { id: sourceId, ...sourceInput } = data.source
-      const source = stores.sources.findOrCreate(ctx, sourceInput, at, sourceId)
-      const speakerIds = new Map(data.speakers.map(({ id, ...s }) => [s.name, stores.speakers.findOrCreate(ctx, s, at, id).id]))
+      const source = await services.sources.findOrCreate(ctx, sourceInput, at, sourceId)
+      const speakerIds = new Map<string, string>()
+      for (const { id, ...s } of data.speakers) speakerIds.set(s.name, (await services.speakers.findOrCreate(ctx, s, at, id)).id)
       for (const { speaker, id, ...claim } of data.claims) {
         const speakerId = speakerIds.get(speaker)
         if (speakerId === undefined) throw new Error(`${file}: claim names unknown speaker "${speaker}"`)
         const input: ClaimCreate = { ...claim, speakerId, sourceId: source.id }
-        if (stores.claims.findDuplicate(speakerId, input.claimedAt, input.text) === undefined) {
-          stores.claims.create(ctx, input, at, id)
+        if (await services.claims.findDuplicate(speakerId, input.claimedAt, input.text) === undefined) {
+          await services.claims.create(ctx, input, at, id)
           result.claims++
         }
       }

@@ -11,7 +11,7 @@ import { ConfigError, loadConfig, type Config } from './config.js'
 import { failureLine } from './db/errors.js'
 import { newId } from './db/ids.js'
 import { markerPath } from './db/location.js'
-import { openDatabase } from './db/open.js'
+import { describeDatabase, openEngine } from './db/connect.js'
 import { isEmpty, loadSeeds } from './seed.js'
 
 function loggerOptions (config: Config) {
@@ -44,24 +44,32 @@ function announceKey (key: string, config: Config) {
  * app just before the socket opens.
  */
 export async function start (config: Config, beforeListen: (app: FastifyInstance) => void = () => {}): Promise<FastifyInstance> {
-  const database = openDatabase(config.databasePath, { minFreeBytes: config.databaseMinFreeBytes })
-  const app = await buildApp(config, database, { logger: loggerOptions(config) })
-  app.addHook('onClose', async () => database.close())
-  const { stores } = app
-  if (database.created) {
+  const engine = await openEngine(config)
+  let app: FastifyInstance
+  try {
+    app = await buildApp(config, engine, { logger: loggerOptions(config) })
+  } catch (error) {
+    await engine.close()
+    throw error
+  }
+  // Last: the pool drains (or the file closes) once every request has been answered.
+  app.addHook('onClose', async () => { await engine.close() })
+  app.log.info({ database: describeDatabase(config), engine: engine.kind }, 'database open')
+  const { services } = app
+  if (engine.kind === 'sqlite' && engine.database.created) {
     // Loud on purpose: a wrong DATABASE_PATH (or a lost file) looks like this too.
     app.log.warn({ databasePath: config.databasePath, marker: markerPath(config.databasePath) },
       'created a NEW, EMPTY database: if you expected existing data, stop and check DATABASE_PATH')
   }
 
-  const bootstrap = stores.apiKeys.bootstrap(systemContext('bootstrap', newId()), config.adminApiKey)
+  const bootstrap = await services.apiKeys.bootstrap(systemContext('bootstrap', newId()), config.adminApiKey)
   if (bootstrap.revoked === true) app.log.warn('ADMIN_API_KEY names a revoked key: it stays revoked')
   if (config.adminApiKey !== undefined && config.adminApiKey.length < 32) {
     app.log.warn('ADMIN_API_KEY is shorter than 32 characters: fine for tests, guessable in production')
   }
 
-  if (config.seed === true || (config.seed === undefined && isEmpty(stores))) {
-    const seeded = loadSeeds(stores)
+  if (config.seed === true || (config.seed === undefined && await isEmpty(services))) {
+    const seeded = await loadSeeds(services)
     app.log.info(seeded, 'seed data loaded')
   }
 

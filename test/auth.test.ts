@@ -9,8 +9,8 @@ import { ROLES, type Role } from '../src/core/context.js'
 import { RECHECK_MS } from '../src/modules/auth/service.js'
 import { loadConfig } from '../src/config.js'
 import { newId } from '../src/db/ids.js'
-import { openDatabase } from '../src/db/open.js'
-import { createStores } from '../src/modules/container.js'
+import { openSqliteEngine } from '../src/db/sqlite/engine.js'
+import { createServices } from '../src/modules/container.js'
 import { ADMIN_KEY, claimInput, dump, harness, type Harness, type Response } from './helpers.js'
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
@@ -371,10 +371,10 @@ t.test('ADMIN_API_KEY bootstrap is idempotent', async (t) => {
   const ctx = systemContext('test', newId())
   const before = dump(h.database)
   t.equal(countKeys(h), 4)
-  const again = h.app.stores.apiKeys.bootstrap(ctx, ADMIN_KEY)
+  const again = await h.app.services.apiKeys.bootstrap(ctx, ADMIN_KEY)
   t.equal(again.created, undefined)
   t.equal(countKeys(h), 4, 'same key: nothing created')
-  t.strictSame(h.app.stores.apiKeys.bootstrap(ctx, undefined), {}, 'no key given and keys exist: {}')
+  t.strictSame(await h.app.services.apiKeys.bootstrap(ctx, undefined), {}, 'no key given and keys exist: {}')
   t.equal(countKeys(h), 4)
   t.strictSame(dump(h.database), before, 'nothing written at all')
 })
@@ -382,16 +382,17 @@ t.test('ADMIN_API_KEY bootstrap is idempotent', async (t) => {
 t.test('first start without ADMIN_API_KEY creates one admin key, once', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'claimledger-auth-'))
   const path = join(dir, 'fresh.db')
-  const database = openDatabase(path)
-  const app = await buildApp(loadConfig({ DATABASE_PATH: path, LOG_LEVEL: 'silent' }), database)
+  const engine = openSqliteEngine(path)
+  const { database } = engine
+  const app = await buildApp(loadConfig({ DATABASE_PATH: path, LOG_LEVEL: 'silent' }), engine)
   t.teardown(async () => {
     await app.close()
-    database.close()
+    await engine.close()
     rmSync(dir, { recursive: true, force: true })
   })
-  const stores = createStores(database)
+  const services = createServices(engine)
   t.equal(countKeys({ database }), 0)
-  const first = stores.apiKeys.bootstrap(systemContext('test', newId()), undefined)
+  const first = await services.apiKeys.bootstrap(systemContext('test', newId()), undefined)
   t.strictSame(Object.keys(first), ['created'])
   t.type(first.created, 'string')
   const key = first.created as string
@@ -402,9 +403,9 @@ t.test('first start without ADMIN_API_KEY creates one admin key, once', async (t
   const me = await app.inject({ method: 'GET', url: '/v1/me', headers: { authorization: `Bearer ${key}` } })
   t.equal(me.statusCode, 200)
   t.equal(me.json().role, 'admin')
-  t.strictSame(stores.apiKeys.bootstrap(systemContext('test', newId()), undefined), {}, 'second start: nothing')
+  t.strictSame(await services.apiKeys.bootstrap(systemContext('test', newId()), undefined), {}, 'second start: nothing')
   t.equal(countKeys({ database }), 1, 'no second key')
-  const audit = stores.ledger.list({ entityType: 'apikey', limit: 10 })
+  const audit = await services.ledger.list({ entityType: 'apikey', limit: 10 })
   t.equal(audit.length, 1)
   t.match(audit[0], { action: 'apikey.created', actor: { id: 'system:test', role: 'admin' } })
 })
@@ -413,9 +414,9 @@ t.test('a key revoked by another process (the CLI beside a running server) stops
   const h = await harness(t)
   const ids = await keyIds(h)
   t.equal((await h.as('viewer')('GET', '/v1/me')).statusCode, 200)
-  const cli = openDatabase(h.config.databasePath)
-  createStores(cli).apiKeys.revoke(systemContext('cli', newId()), ids.viewer)
-  cli.close()
+  const cli = openSqliteEngine(h.config.databasePath)
+  await createServices(cli).apiKeys.revoke(systemContext('cli', newId()), ids.viewer)
+  await cli.close()
   await setTimeout(RECHECK_MS)
   t.equal((await h.as('viewer')('GET', '/v1/me')).statusCode, 401)
   t.equal((await h.as('reviewer')('GET', '/v1/me')).statusCode, 200, 'other keys still work')

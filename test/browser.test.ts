@@ -23,7 +23,7 @@ t.teardown(async () => { await browser?.close() })
 /** The Swagger UI of a freshly seeded server, authorized with `role`'s key; `errors` collects the console's. */
 async function docsAs (t: Test, role: 'viewer' | 'editor'): Promise<{ page: Page, errors: string[] }> {
   const { app, keys } = await harness(t)
-  loadSeeds(app.stores)
+  await loadSeeds(app.services)
   const base = await app.listen({ port: 0, host: '127.0.0.1' })
   browser ??= await chromium.launch({
     executablePath: CHROMIUM,

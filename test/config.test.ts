@@ -6,6 +6,7 @@ t.test('defaults follow API.md', async (t) => {
     port: 3000,
     host: '127.0.0.1',
     databasePath: './data/claims.db',
+    databasePoolSize: 10,
     databaseMinFreeBytes: 64 * 1024 * 1024,
     adminApiKey: undefined,
     seed: undefined,

@@ -4,16 +4,14 @@
  * updates, savepoints, and (PostgreSQL) several processes on one database. The PostgreSQL
  * leg runs on TEST_DATABASE_URL.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { setImmediate as tick } from 'node:timers/promises'
 import { sql, type SQL } from 'drizzle-orm'
 import t, { type Test } from 'tap'
 import type { Engine } from '../src/db/engine.js'
 import type { Db } from '../src/db/open.js'
 import { openPostgresEngine, type PgQ } from '../src/db/postgres/engine.js'
-import { openSqliteEngine } from '../src/db/sqlite/engine.js'
+import type { SqliteEngine } from '../src/db/sqlite/engine.js'
+import { freshEngine } from './support/engines.js'
 import { freshPostgres, freshPostgresEngine } from './support/postgres.js'
 
 t.setTimeout(120_000)
@@ -28,15 +26,7 @@ interface Leg<Q> {
 
 const sqliteLeg: Leg<Db> = {
   name: 'SQLite',
-  open: async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'claimledger-engine-'))
-    const engine = openSqliteEngine(join(dir, 'claims.db'))
-    t.teardown(async () => {
-      await engine.close()
-      rmSync(dir, { recursive: true, force: true })
-    })
-    return engine
-  },
+  open: async (t) => await freshEngine(t, 'sqlite') as SqliteEngine,
   run: async (q, statement) => { q.run(statement) },
   value: async (q) => (q.get<{ n: number }>(sql`SELECT n FROM engine_probe WHERE id = 1`) as { n: number }).n
 }

@@ -96,7 +96,7 @@ function generated (path: string, operation: Operation): { url: string, body?: u
 
 t.test('the streamed import examples (an export\'s NDJSON and CSV) import as they are', async (t) => {
   const { app, as } = await harness(t)
-  loadSeeds(app.stores)
+  await loadSeeds(app.services)
   const content = document.paths['/v1/claims/import']!.post!.requestBody!.content
   const ndjson = await as('editor')('POST', '/v1/claims/import', content['application/x-ndjson']!.example,
     { 'content-type': 'application/x-ndjson' })
@@ -107,7 +107,7 @@ t.test('the streamed import examples (an export\'s NDJSON and CSV) import as the
 
 t.test('"Try it out" as generated succeeds on every operation it can run, on a freshly seeded database', async (t) => {
   const { app, as } = await harness(t)
-  loadSeeds(app.stores)
+  await loadSeeds(app.services)
   // Deleting a seeded speaker or source is refused while the seeded claims name them (409), as documented.
   const refusedByDesign = new Set(['DELETE /v1/speakers/{id}', 'DELETE /v1/sources/{id}'])
   const ran: string[] = []

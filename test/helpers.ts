@@ -13,7 +13,8 @@ import { systemContext } from '../src/core/context.js'
 import type { Role } from '../src/core/context.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { newId } from '../src/db/ids.js'
-import { openDatabase, type Database_ } from '../src/db/open.js'
+import type { Database_ } from '../src/db/open.js'
+import { openSqliteEngine, type SqliteEngine } from '../src/db/sqlite/engine.js'
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnopqrstuv'
 
@@ -28,6 +29,8 @@ export type Call = (method: InjectOptions['method'], url: string, body?: unknown
 
 export interface Harness {
   app: FastifyInstance
+  engine: SqliteEngine
+  /** The engine's open SQLite database (raw SQL for assertions). */
   database: Database_
   config: Config
   dir: string
@@ -39,17 +42,18 @@ export interface Harness {
 export async function harness (t: TapLike, env: Record<string, string> = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'claimledger-test-'))
   const config = loadConfig({ DATABASE_PATH: join(dir, 'claims.db'), ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', ...env })
-  const database = openDatabase(config.databasePath, { minFreeBytes: config.databaseMinFreeBytes })
-  const app = await buildApp(config, database, { validateResponses: true })
+  const engine = openSqliteEngine(config.databasePath, { minFreeBytes: config.databaseMinFreeBytes })
+  const { database } = engine
+  const app = await buildApp(config, engine, { validateResponses: true })
   const ctx = systemContext('test', newId())
-  app.stores.apiKeys.bootstrap(ctx, ADMIN_KEY)
+  await app.services.apiKeys.bootstrap(ctx, ADMIN_KEY)
   const keys = { admin: ADMIN_KEY } as Record<Role, string>
   for (const role of ['viewer', 'reviewer', 'editor'] as const) {
-    keys[role] = app.stores.apiKeys.create(ctx, { name: `${role} key`, role }).key
+    keys[role] = (await app.services.apiKeys.create(ctx, { name: `${role} key`, role })).key
   }
   t.teardown(async () => {
     await app.close()
-    database.close()
+    await engine.close()
     rmSync(dir, { recursive: true, force: true })
   })
 
@@ -66,7 +70,7 @@ export async function harness (t: TapLike, env: Record<string, string> = {}): Pr
     try { data = text === '' ? undefined : JSON.parse(text) } catch { data = text }
     return Object.assign(response, { data })
   }
-  return { app, database, config, dir, keys, as }
+  return { app, engine, database, config, dir, keys, as }
 }
 
 /** Everything in the database, for "a failed request changed nothing" assertions. */

@@ -81,7 +81,7 @@ t.test('claims by status stay exact through create, edit, review, bulk review, d
 t.test('a scrape and the stats totals read the counters, never the claims table', async (t) => {
   const h = await harness(t)
   await h.as('editor')('POST', '/v1/claims', claimInput())
-  const plan = createSqliteStatsRepository(h.database.db, h.database.sqlite).countersPlan()
+  const plan = createSqliteStatsRepository(h.database.db).countersPlan()
   for (const step of plan) t.notMatch(step, /\bclaims\b/, `plan step "${step}" does not touch claims`)
   t.match(plan.join(' | '), /claim_status_counts/)
   // What the counters hold is what is served, whatever the claims table says.

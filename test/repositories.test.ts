@@ -72,13 +72,13 @@ const legs: Array<{ name: string, open: (t: Test) => Promise<Repositories | unde
     })
     return {
       claims: createSqliteClaimsRepository(database.db),
-      lists: createClaimLists(database),
+      lists: createClaimLists(database.db),
       reviews: createSqliteReviewsRepository(database.db),
       speakers: createSqliteSpeakersRepository(database.db),
       sources: createSqliteSourcesRepository(database.db),
       apiKeys: createSqliteApiKeysRepository(database.db),
-      audit: createSqliteAuditRepository(database.db, database.sqlite),
-      stats: createSqliteStatsRepository(database.db, database.sqlite),
+      audit: createSqliteAuditRepository(database.db),
+      stats: createSqliteStatsRepository(database.db),
       idempotency: createSqliteIdempotencyRepository(database.db),
       scalar: async (text) => {
         const statement = database.sqlite.prepare(text)

@@ -12,13 +12,13 @@ import { harness } from './helpers.js'
 const article = readFileSync(new URL('fixtures/article-mail-online-2020-10-21.txt', import.meta.url), 'utf8')
 const seed = JSON.parse(readFileSync(join(seedsFolder, 'mail-online-2020-10-21.json'), 'utf8'))
 
-t.test('seeds load through the stores, with their history, exactly once', async (t) => {
+t.test('seeds load through the services, with their history, exactly once', async (t) => {
   const { app, as } = await harness(t)
-  t.ok(isEmpty(app.stores))
-  const first = loadSeeds(app.stores)
+  t.ok(await isEmpty(app.services))
+  const first = await loadSeeds(app.services)
   t.same(first, { loaded: ['mail-online-2020-10-21.json'], skipped: [], claims: seed.claims.length })
   t.ok(seed.claims.length >= 12, 'at least 12 claims from the article')
-  t.notOk(isEmpty(app.stores))
+  t.notOk(await isEmpty(app.services))
 
   const events = (await as('viewer')('GET', '/v1/audit?limit=1000')).data.items
   const seeded = events.filter((e: { actor?: { id: string } }) => e.actor?.id.startsWith('system:seed'))
@@ -27,7 +27,7 @@ t.test('seeds load through the stores, with their history, exactly once', async 
   t.equal(seeded.filter((e: { action: string }) => e.action === 'source.created').length, 1)
   t.match(seeded[0].actor, { id: 'system:seed mail-online-2020-10-21.json', name: 'system:seed mail-online-2020-10-21.json' })
 
-  const again = loadSeeds(app.stores)
+  const again = await loadSeeds(app.services)
   t.same(again, { loaded: [], skipped: ['mail-online-2020-10-21.json'], claims: 0 }, 'a second run changes nothing')
   t.equal((await as('viewer')('GET', '/v1/audit?limit=1000')).data.items.length, events.length)
   t.equal((await as('admin')('GET', '/v1/audit/verify')).data.ok, true)
@@ -35,7 +35,7 @@ t.test('seeds load through the stores, with their history, exactly once', async 
 
 t.test('seeded claims match the article', async (t) => {
   const { app, as } = await harness(t)
-  loadSeeds(app.stores)
+  await loadSeeds(app.services)
   const claims = (await as('viewer')('GET', '/v1/claims?limit=200')).data.items
   t.equal(claims.length, seed.claims.length)
   for (const claim of claims) {
@@ -58,20 +58,20 @@ t.test('seeded claims match the article', async (t) => {
 
 t.test('a seeded claim that was edited or deleted is never brought back; renamed speakers do not break seeding', async (t) => {
   const { app, as } = await harness(t)
-  loadSeeds(app.stores)
+  await loadSeeds(app.services)
   const claims = (await as('viewer')('GET', '/v1/claims?limit=200')).data.items
   await as('editor')('PATCH', `/v1/claims/${claims[0].id}`, { text: 'Edited by the desk' })
   await as('editor')('DELETE', `/v1/claims/${claims[1].id}`)
   await as('editor')('PATCH', `/v1/speakers/${claims[2].speakerId}`, { name: 'Renamed speaker' })
   const events = (await as('viewer')('GET', '/v1/audit?limit=1000')).data.items.length
-  t.same(loadSeeds(app.stores), { loaded: [], skipped: ['mail-online-2020-10-21.json'], claims: 0 })
+  t.same(await loadSeeds(app.services), { loaded: [], skipped: ['mail-online-2020-10-21.json'], claims: 0 })
   t.equal((await as('viewer')('GET', '/v1/claims?limit=200')).data.items.length, claims.length - 1)
   t.equal((await as('viewer')('GET', '/v1/audit?limit=1000')).data.items.length, events)
 })
 
 t.test('seeded records get the seed file\'s fixed ids, which the documentation\'s examples name', async (t) => {
   const { app, as } = await harness(t)
-  loadSeeds(app.stores)
+  await loadSeeds(app.services)
   const read = async (path: string) => (await as('viewer')('GET', path)).data
   t.equal((await read(`/v1/sources/${seed.source.id}`)).title, seed.source.title)
   for (const speaker of seed.speakers) t.equal((await read(`/v1/speakers/${speaker.id}`)).name, speaker.name)

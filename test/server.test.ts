@@ -65,7 +65,7 @@ t.test('a bad configuration stops the start with one line naming the variable', 
   t.match(stderr, /^Invalid configuration: PORT /)
 })
 
-t.test('the claimledger command writes through the stores, so the audit log shows it', async (t) => {
+t.test('the claimledger command writes through the services, so the audit log shows it', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'claimledger-cli-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const env = { DATABASE_PATH: join(dir, 'claims.db') }

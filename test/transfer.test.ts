@@ -92,7 +92,7 @@ t.test('export: NDJSON and CSV with the list filters, correct CSV quoting', asyn
 
 t.test('seeded claims round-trip through NDJSON and CSV export/import byte for byte', async (t) => {
   const source = await harness(t)
-  loadSeeds(source.app.stores)
+  await loadSeeds(source.app.services)
   await source.as('editor')('POST', '/v1/claims', claimInput({ text: 'Ünïcödé 🇦🇲, "quotes",\nnewline and עברית', context: '  kept  ' }))
   const original = (await source.as('viewer')('GET', '/v1/claims?limit=200&sort=createdAt')).data.items
   const textFields = (c: Record<string, unknown> & { speaker: { name: string }, source: { title: string, url: string | null } }) =>

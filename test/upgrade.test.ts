@@ -14,7 +14,7 @@ import { buildApp } from '../src/app.js'
 import { verifyEvents } from '../src/modules/audit/ledger.js'
 import { eventsOf } from '../src/modules/audit/sqlite.js'
 import { loadConfig } from '../src/config.js'
-import { openDatabase } from '../src/db/open.js'
+import { openSqliteEngine } from '../src/db/sqlite/engine.js'
 
 const ADMIN = 'fixture-admin-key-0123456789abcdefghijklmnop'
 /** What the old server answered before it stopped. */
@@ -28,11 +28,12 @@ t.test('a database from main at 5953a0b migrates on open and reads, verifies and
   const path = join(dir, 'claims.db')
   copyFileSync(new URL('fixtures/main-5953a0b.sqlite', import.meta.url), path)
   const config = loadConfig({ DATABASE_PATH: path, LOG_LEVEL: 'silent' })
-  const database = openDatabase(path, { minFreeBytes: config.databaseMinFreeBytes })
-  const app = await buildApp(config, database)
+  const engine = openSqliteEngine(path, { minFreeBytes: config.databaseMinFreeBytes })
+  const { database } = engine
+  const app = await buildApp(config, engine)
   t.teardown(async () => {
     await app.close()
-    database.close()
+    await engine.close()
     rmSync(dir, { recursive: true, force: true })
   })
   const call = async (method: 'GET' | 'POST', url: string, body?: object, headers: Record<string, string> = {}) => {

@@ -1,6 +1,6 @@
 /**
  * What went wrong, in the domain's words: errors as values, with no status code and no header.
- * Services and stores throw these; the CLI reads them; `http/problems.ts` alone turns them into
+ * Services throw these; the CLI reads them; `http/problems.ts` alone turns them into
  * problem+json with a status, `Location` and `ETag` (see `problemOf`). Each carries only what
  * a caller needs to act: the existing record's id, the current version, the fields at fault.
  */

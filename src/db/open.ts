@@ -8,27 +8,21 @@ import { ensureMarker, foreignDatabase, openFailure, prepareLocation } from './l
 import * as schema from './schema.js'
 import { faultMemory, watchFile } from './watch.js'
 
-export type Db = BetterSQLite3Database<typeof schema>
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
 
 /** An open database: drizzle for queries, the raw handle for pragmas and transactions. */
 export interface Database_ {
   db: Db
   sqlite: Database.Database
   /**
-   * Runs `fn` in a transaction. Top-level calls take the write lock up front
-   * (BEGIN IMMEDIATE) so a read-then-write such as "read the audit head, append" can
-   * never interleave with another process; nested calls become savepoints.
-   * `fn` must be synchronous: better-sqlite3 rejects a function that returns a promise.
-   * A top-level call first checks that the file is still in place (DatabaseUnavailable
-   * 'gone' if not), and remembers a storage fault for `readiness`.
+   * Runs `fn` in a transaction that takes the write lock up front (BEGIN IMMEDIATE), so a
+   * read-then-write such as "read the audit head, append" can never interleave with another
+   * process; COMMIT when `fn` resolves, ROLLBACK when it throws. It first checks that the file
+   * is still in place (DatabaseUnavailable 'gone' if not), and remembers a storage fault for
+   * `readiness`. For the engine (sqlite/engine.ts) alone, which queues transactions and holds
+   * the connection for the whole of one: anything run on it meanwhile would join it.
    */
-  transaction: <T>(fn: () => T) => T
-  /**
-   * The same for an asynchronous `fn` (BEGIN IMMEDIATE, COMMIT when it resolves, ROLLBACK when
-   * it throws), for the engine (sqlite/engine.ts), which alone may call it: it must hold the
-   * connection for the whole transaction, since anything run on it meanwhile joins it.
-   */
-  transactionAsync: <T>(fn: () => Promise<T>) => Promise<T>
+  transaction: <T>(fn: () => Promise<T>) => Promise<T>
   /**
    * SQLite's `data_version`: changes whenever another connection (the CLI beside a running
    * server, say) commits to the file, never for this connection's own commits. Caches of
@@ -121,19 +115,7 @@ export function openDatabase (path: string, options: OpenOptions = {}): Database
     sqlite,
     created,
     dataVersion: () => dataVersion.get() as number,
-    transaction: (fn) => {
-      if (sqlite.inTransaction) return sqlite.transaction(fn).immediate()
-      try {
-        watch?.assertInPlace()
-        const result = sqlite.transaction(fn).immediate()
-        faults.cleared()
-        return result
-      } catch (error) {
-        faults.note(error)
-        throw error
-      }
-    },
-    transactionAsync: async (fn) => {
+    transaction: async (fn) => {
       if (sqlite.inTransaction) throw new Error('a transaction is already open on this connection')
       try {
         watch?.assertInPlace()

@@ -12,7 +12,7 @@ function tags (header: string | undefined): string[] {
 }
 
 /**
- * The versions an `If-Match` header accepts, for stores that compare them inside their
+ * The versions an `If-Match` header accepts, for services that compare them inside their
  * write transaction. Undefined when the header is absent or `*` (any current version: last
  * write wins). If-Match needs a strong match, so weak (`W/`) and malformed tags accept
  * nothing: an empty list always gets 412.

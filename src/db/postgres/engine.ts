@@ -8,18 +8,21 @@
  * table's trigger takes (migrations/postgres/0001_audit_chain.sql); advisory locks are
  * re-entrant within a transaction, so the trigger's take is free. Reads take no lock.
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { Mutex } from 'async-mutex'
 import { sql } from 'drizzle-orm'
 import type { Engine, Tx } from '../engine.js'
 import { openPostgres, type PgDb, type Postgres, type PostgresOptions } from './open.js'
 
 /** A query handle: the pool's database, or a transaction (or savepoint) on one of its connections. */
-export type PgQ = PgDb | Parameters<Parameters<PgDb['transaction']>[0]>[0]
+export type PgQ = PgDb | PgTx
+type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
 
 /** SQL that takes the write lock; the audit trigger takes the same one. */
 export const WRITE_LOCK = sql`SELECT pg_advisory_xact_lock(hashtextextended('claimledger:audit_events', 0))`
 
 export interface PostgresEngine extends Engine<PgQ> {
+  readonly kind: 'postgres'
   readonly postgres: Postgres
 }
 
@@ -30,22 +33,34 @@ export async function openPostgresEngine (url: string, options: PostgresOptions 
 
 export function postgresEngine (postgres: Postgres): PostgresEngine {
   const writes = new Mutex()
-  const within = (handle: Parameters<Parameters<PgDb['transaction']>[0]>[0]): Tx<PgQ> => ({
+  /** The transaction the calling code runs in (see ../engine.ts). */
+  const current = new AsyncLocalStorage<Tx<PgQ>>()
+  const within = (handle: PgTx): Tx<PgQ> => ({
     q: handle,
-    transaction: async (fn) => await handle.transaction(async (inner) => await fn(within(inner)))
+    transaction: async (fn) => await handle.transaction(async (savepoint) => {
+      const inner = within(savepoint)
+      return await current.run(inner, async () => await fn(inner))
+    })
   })
   return {
     kind: 'postgres',
     postgres,
-    read: async (fn) => await fn(postgres.db),
+    inTransaction: () => current.getStore() !== undefined,
+    handle: () => current.getStore()?.q ?? postgres.db,
+    read: async (fn) => await fn(current.getStore()?.q ?? postgres.db),
     // Writes queue in the process before they take a connection: otherwise every pooled
     // connection could sit waiting for the lock, and reads (and /ready) would wait behind them.
     // The lock waits at most as long as SQLite's busy_timeout, then the write fails.
-    transaction: async (fn) => await writes.runExclusive(async () => await postgres.db.transaction(async (tx) => {
-      await tx.execute(sql`SET LOCAL lock_timeout = '5s'`)
-      await tx.execute(WRITE_LOCK)
-      return await fn(within(tx))
-    }, { isolationLevel: 'read committed' })),
+    transaction: async (fn) => {
+      const open = current.getStore()
+      if (open !== undefined) return await open.transaction(fn)
+      return await writes.runExclusive(async () => await postgres.db.transaction(async (handle) => {
+        await handle.execute(sql`SET LOCAL lock_timeout = '5s'`)
+        await handle.execute(WRITE_LOCK)
+        const tx = within(handle)
+        return await current.run(tx, async () => await fn(tx))
+      }, { isolationLevel: 'read committed' }))
+    },
     readiness: postgres.readiness,
     changedElsewhere: postgres.keysChanged,
     close: postgres.close

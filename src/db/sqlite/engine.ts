@@ -9,6 +9,7 @@
  * transaction and nothing in progress, and it does not wait for the writer. A `:memory:`
  * database cannot be opened twice, so there reads queue on the mutex too.
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { Mutex } from 'async-mutex'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
@@ -17,6 +18,7 @@ import { openDatabase, type Database_, type Db, type OpenOptions } from '../open
 import * as schema from '../schema.js'
 
 export interface SqliteEngine extends Engine<Db> {
+  readonly kind: 'sqlite'
   /** The open database underneath (pragmas, data_version, the CLI's backup). */
   readonly database: Database_
 }
@@ -32,6 +34,8 @@ export function sqliteEngine (database: Database_): SqliteEngine {
   const writes = new Mutex()
   const reader = sqlite.memory ? undefined : new Database(sqlite.name, { readonly: true, fileMustExist: true })
   const readDb = reader === undefined ? undefined : drizzle(reader, { schema })
+  /** The transaction the calling code runs in (see ../engine.ts). */
+  const current = new AsyncLocalStorage<Tx<Db>>()
 
   // Savepoints are named uniquely: two opened side by side in one transaction (Promise.all)
   // must not roll back each other's work, which a name per depth would do.
@@ -43,7 +47,8 @@ export function sqliteEngine (database: Database_): SqliteEngine {
       const name = `claimledger_${++savepoints}`
       sqlite.exec(`SAVEPOINT ${name}`)
       try {
-        const result = await fn(within())
+        const inner = within()
+        const result = await current.run(inner, async () => await fn(inner))
         sqlite.exec(`RELEASE ${name}`)
         return result
       } catch (error) {
@@ -57,8 +62,20 @@ export function sqliteEngine (database: Database_): SqliteEngine {
   return {
     kind: 'sqlite',
     database,
-    read: async (fn) => readDb === undefined ? await writes.runExclusive(async () => await fn(db)) : await fn(readDb),
-    transaction: async (fn) => await writes.runExclusive(async () => await database.transactionAsync(async () => await fn(within()))),
+    inTransaction: () => current.getStore() !== undefined,
+    handle: () => current.getStore()?.q ?? readDb ?? db,
+    read: async (fn) => {
+      const q = current.getStore()?.q ?? readDb
+      return q !== undefined ? await fn(q) : await writes.runExclusive(async () => await fn(db))
+    },
+    transaction: async (fn) => {
+      const open = current.getStore()
+      if (open !== undefined) return await open.transaction(fn)
+      return await writes.runExclusive(async () => await database.transaction(async () => {
+        const tx = within()
+        return await current.run(tx, async () => await fn(tx))
+      }))
+    },
     readiness: async () => database.readiness(),
     changedElsewhere: database.dataVersion,
     close: async () => {

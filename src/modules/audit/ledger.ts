@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto'
 import canonicalizeModule from 'canonicalize'
 import type { WriteContext } from '../../core/context.js'
+import type { Repository } from '../../db/engine.js'
 import type { AuditEvent, AuditFilter, AuditRepository, Changes } from './repository.js'
 
 export type { AuditEvent, AuditFilter, Changes } from './repository.js'
@@ -87,8 +88,9 @@ export type VerifyResult =
   | { ok: false, events: number, firstBadSeq: number }
 
 export interface LedgerDeps {
-  audit: AuditRepository
-  /** Whether a write transaction is open on the connection the repository writes with. */
+  /** `all` may stream asynchronously (a PostgreSQL cursor) or not (SQLite). */
+  audit: Omit<Repository<AuditRepository>, 'all'> & { all: () => Iterable<AuditEvent> | AsyncIterable<AuditEvent> }
+  /** Whether the calling code runs inside a write transaction (the engine's). */
   inTransaction: () => boolean
 }
 
@@ -106,9 +108,9 @@ export function createLedger ({ audit, inTransaction }: LedgerDeps) {
      * Appends events in the caller's transaction and returns them. Throws outside one:
      * an event written on its own could outlive the change it describes, or vice versa.
      */
-    append (ctx: WriteContext, entries: AuditEntry[], at = new Date().toISOString()): AuditEvent[] {
+    async append (ctx: WriteContext, entries: AuditEntry[], at = new Date().toISOString()): Promise<AuditEvent[]> {
       if (!inTransaction()) throw new Error('ledger.append must run inside the write transaction')
-      let head = audit.head()
+      let head = await audit.head()
       const written: AuditEvent[] = []
       for (const entry of entries) {
         const unsigned = {
@@ -121,7 +123,7 @@ export function createLedger ({ audit, inTransaction }: LedgerDeps) {
         }
         const changes = canonicalJson(entry.changes)
         const event = { ...unsigned, hash: hashCanonical(unsigned.prevHash, canonicalEvent(unsigned, changes)) }
-        audit.insert(event, changes)
+        await audit.insert(event, changes)
         written.push(event)
         head = { seq: event.seq, hash: event.hash }
       }
@@ -129,13 +131,13 @@ export function createLedger ({ audit, inTransaction }: LedgerDeps) {
     },
 
     /** The change feed, ascending seq after `after`; `limit + 1` rows tell if more exist. */
-    list: (filter: AuditFilter): AuditEvent[] => audit.list(filter),
+    list: async (filter: AuditFilter): Promise<AuditEvent[]> => await audit.list(filter),
 
     /** The newest event's seq (0 for an empty log). */
-    headSeq: (): number => audit.head()?.seq ?? 0,
+    headSeq: async (): Promise<number> => (await audit.head())?.seq ?? 0,
 
     /** Walks the whole chain (see verifyEvents). */
-    verify: () => verifyEvents(audit.all())
+    verify: async () => await verifyEventsAsync(audit.all())
   }
 }
 

@@ -25,7 +25,7 @@ function startAfter (after: number | undefined, cursor: string | undefined): num
 }
 
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const { ledger, claims } = app.stores
+  const { ledger, claims } = app.services
 
   app.get('/v1/audit', {
     config: { role: 'viewer' },
@@ -45,7 +45,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     const { after, cursor, limit, ...filter } = request.query
     const restricted = !mayAct(request.actor.role, 'admin')
     const probing = filter.entityId !== undefined || filter.actor !== undefined
-    const rows = ledger.list({
+    const rows = await ledger.list({
       ...filter,
       after: startAfter(after, cursor),
       excludeEntityTypes: restricted && probing ? ADMIN_ONLY_ENTITIES : undefined,
@@ -65,7 +65,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         'event whose seq, prevHash or hash does not check out.',
       response: { 200: verifyResult }
     }
-  }, async () => ledger.verify())
+  }, async () => await ledger.verify())
 
   app.get('/v1/claims/:id/history', {
     config: { role: 'viewer' },
@@ -78,9 +78,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     }
   }, async (request, reply) => {
     const { id } = request.params
-    claims.requireKnown(id)
+    await claims.requireKnown(id)
     const { cursor, limit } = request.query
-    const rows = ledger.list({ entityType: 'claim', entityId: id, after: startAfter(undefined, cursor), limit: limit + 1 })
+    const rows = await ledger.list({ entityType: 'claim', entityId: id, after: startAfter(undefined, cursor), limit: limit + 1 })
     const page = pageFrom(rows, limit, 'seq', (e) => [e.seq])
     linkNext(request, reply, page.nextCursor)
     return page

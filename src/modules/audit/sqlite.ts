@@ -19,8 +19,8 @@ export function * eventsOf (sqlite: Database.Database): Generator<AuditEvent> {
   for (const row of everyEvent.iterate() as Iterable<Row>) yield toEvent(row)
 }
 
-export function createSqliteAuditRepository (db: Db, sqlite: Database.Database): AuditRepository {
-  const headStatement = sqlite.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1')
+export function createSqliteAuditRepository (db: Db): AuditRepository {
+  const headStatement = db.$client.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1')
   // Every write appends through this one prepared statement.
   const insertEvent = db.insert(auditEvents).values({
     seq: sql.placeholder('seq'),
@@ -67,6 +67,6 @@ export function createSqliteAuditRepository (db: Db, sqlite: Database.Database):
       return db.select().from(auditEvents).where(and(...where))
         .orderBy(asc(auditEvents.seq)).limit(filter.limit).all().map(toEvent)
     },
-    all: () => eventsOf(sqlite)
+    all: () => eventsOf(db.$client)
   }
 }

@@ -45,25 +45,23 @@ async function guard (app: FastifyInstance, opts: { apiKeys: Pick<ApiKeysService
     route.schema.response = { ...(route.schema.response as object), ...problems(401, 403, 429) }
   })
 
-  // A callback hook, not an async one: it runs on every request and needs no promise.
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', async (request) => {
     const needed = request.routeOptions.config.role
-    if (needed === undefined) return done()
+    if (needed === undefined) return
     // Before any key is looked at: a right guess must not get through once the address is throttled.
     const throttled = opts.authFailures.refusal(request.ip)
-    if (throttled !== undefined) return done(throttled)
+    if (throttled !== undefined) throw throttled
     const key = bearer(request)
-    if (key === undefined) return done(unauthorized('Send an API key as "Authorization: Bearer <key>"'))
-    const actor = opts.apiKeys.authenticate(key)
+    if (key === undefined) throw unauthorized('Send an API key as "Authorization: Bearer <key>"')
+    const actor = await opts.apiKeys.authenticate(key)
     if (actor === undefined) {
       opts.authFailures.failed(request.ip)
-      return done(unauthorized('The API key is unknown or has been revoked'))
+      throw unauthorized('The API key is unknown or has been revoked')
     }
     if (!mayAct(actor.role, needed)) {
-      return done(forbidden(`This needs the ${needed} role; the key "${actor.name}" is ${actor.role}`))
+      throw forbidden(`This needs the ${needed} role; the key "${actor.name}" is ${actor.role}`)
     }
     request.actor = actor
-    done()
   })
 }
 

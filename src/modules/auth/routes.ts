@@ -9,7 +9,7 @@ import { writeContext } from '../../http/context.js'
 const tags = ['API keys']
 
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const { apiKeys } = app.stores
+  const { apiKeys } = app.services
 
   app.get('/v1/me', {
     config: { role: 'viewer' },
@@ -25,7 +25,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: apiKeyCreated, ...problems(400) }
     }
   }, async (request, reply) => {
-    const created = app.stores.apiKeys.create(writeContext(request), request.body)
+    const created = await app.services.apiKeys.create(writeContext(request), request.body)
     return reply.code(201).header('location', `/v1/api-keys/${created.id}`).send(created)
   })
 
@@ -39,7 +39,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     }
   }, async (request, reply) => {
     const { limit, cursor } = request.query
-    const page = idPage(apiKeys.list(limit + 1, afterId(cursor)), limit)
+    const page = idPage(await apiKeys.list(limit + 1, afterId(cursor)), limit)
     linkNext(request, reply, page.nextCursor)
     return page
   })
@@ -48,7 +48,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     config: { role: 'admin' },
     schema: { tags, summary: 'One API key (never the secret)', params: idParams(), response: { 200: apiKey, ...problems(404) } }
   }, async (request) => {
-    const found = apiKeys.get(request.params.id)
+    const found = await apiKeys.get(request.params.id)
     if (found === undefined) throw new NotFound(`API key ${request.params.id} does not exist`)
     return found
   })
@@ -62,7 +62,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 204: noContent, ...problems(404, 409) }
     }
   }, async (request, reply) => {
-    apiKeys.revoke(writeContext(request), request.params.id)
+    await apiKeys.revoke(writeContext(request), request.params.id)
     return reply.code(204).send(null)
   })
 }

@@ -7,7 +7,7 @@ import type { Ledger } from '../audit/ledger.js'
 import { type WriteContext } from '../../core/context.js'
 import { Conflict, Invalid, NotFound } from '../../core/errors.js'
 import { newId } from '../../db/ids.js'
-import type { Database_ } from '../../db/open.js'
+import type { Repository, Transact } from '../../db/engine.js'
 import type { ApiKeyRow, ApiKeysRepository } from './repository.js'
 import { isReservedName, RESERVED_NAME, type Actor } from '../../core/context.js'
 import type { ApiKey, ApiKeyCreate } from './schemas.js'
@@ -30,8 +30,8 @@ const CACHE_LIMIT = 10_000
 export const RECHECK_MS = 1000
 
 export interface ApiKeysDeps {
-  transaction: Database_['transaction']
-  apiKeys: ApiKeysRepository
+  transaction: Transact
+  apiKeys: Repository<ApiKeysRepository>
   ledger: Pick<Ledger, 'append'>
   /**
    * A number that changes when another process may have changed the keys (SQLite's
@@ -47,7 +47,14 @@ export function createApiKeysService ({ transaction, apiKeys, ledger, changedEls
   // beside the server. Reading data_version was itself 4% of a GET, so it is read at most
   // every RECHECK_MS: a key revoked by another process stops working within that time.
   // Unknown keys are never remembered, so guessing cannot fill the cache.
+  // A key read while the cache was dropped (a revocation committing meanwhile, here or
+  // elsewhere) is not remembered: `generation` counts the drops.
   const cache = new Map<string, Actor>()
+  let generation = 0
+  const drop = () => {
+    cache.clear()
+    generation++
+  }
   let version = changedElsewhere()
   // performance.now(): a wall clock stepped backwards would postpone the recheck.
   let checkedAt = performance.now()
@@ -57,17 +64,17 @@ export function createApiKeysService ({ transaction, apiKeys, ledger, changedEls
       checkedAt = now
       const current = changedElsewhere()
       if (current !== version) {
-        cache.clear()
+        drop()
         version = current
       }
     }
     return cache.get(keyHash)
   }
 
-  function insert (ctx: WriteContext, input: ApiKeyCreate, key: string) {
+  async function insert (ctx: WriteContext, input: ApiKeyCreate, key: string) {
     const row: ApiKeyRow = { id: newId(), name: input.name, role: input.role, keyHash: hashKey(key), createdAt: new Date().toISOString(), revokedAt: null }
-    apiKeys.insert(row)
-    ledger.append(ctx, [{
+    await apiKeys.insert(row)
+    await ledger.append(ctx, [{
       action: 'apikey.created',
       entityType: 'apikey',
       entityId: row.id,
@@ -77,49 +84,54 @@ export function createApiKeysService ({ transaction, apiKeys, ledger, changedEls
   }
 
   return {
-    create (ctx: WriteContext, input: ApiKeyCreate) {
+    async create (ctx: WriteContext, input: ApiKeyCreate) {
       // The route's schema refuses it too; this covers every other caller (the CLI).
       if (isReservedName(input.name)) throw new Invalid(`name ${RESERVED_NAME}`, [{ path: '/name', message: RESERVED_NAME }])
-      return transaction(() => insert(ctx, input, generateKey()))
+      return await transaction(async () => await insert(ctx, input, generateKey()))
     },
 
     /** The active key's holder, or undefined for an unknown or revoked key. */
-    authenticate (key: string): Actor | undefined {
+    async authenticate (key: string): Promise<Actor | undefined> {
       const keyHash = hashKey(key)
       const known = cached(keyHash)
       if (known !== undefined) return known
-      const row = apiKeys.byHash(keyHash)
+      const seen = { generation, elsewhere: changedElsewhere() }
+      const row = await apiKeys.byHash(keyHash)
       if (row === undefined || row.revokedAt !== null) return undefined
       const actor: Actor = Object.freeze({ id: row.id, name: row.name, role: row.role })
-      if (cache.size >= CACHE_LIMIT) cache.clear()
-      cache.set(keyHash, actor)
+      if (generation === seen.generation && changedElsewhere() === seen.elsewhere) {
+        if (cache.size >= CACHE_LIMIT) cache.clear()
+        cache.set(keyHash, actor)
+      }
       return actor
     },
 
-    get (id: string): ApiKey | undefined {
-      const row = apiKeys.get(id)
+    async get (id: string): Promise<ApiKey | undefined> {
+      const row = await apiKeys.get(id)
       return row === undefined ? undefined : toApiKey(row)
     },
 
-    list: (limit: number, afterId?: string): ApiKey[] => apiKeys.list(limit, afterId).map(toApiKey),
+    list: async (limit: number, afterId?: string): Promise<ApiKey[]> => (await apiKeys.list(limit, afterId)).map(toApiKey),
 
     /**
      * Revokes a key. Revoking a revoked key changes nothing (DELETE is idempotent); the
      * last active admin key cannot be revoked, since nobody could then manage keys.
      */
-    revoke (ctx: WriteContext, id: string): void {
-      transaction(() => {
-        const row = apiKeys.get(id)
+    async revoke (ctx: WriteContext, id: string): Promise<void> {
+      await transaction(async () => {
+        const row = await apiKeys.get(id)
         if (row === undefined) throw new NotFound(`API key ${id} does not exist`)
         if (row.revokedAt !== null) return
-        if (row.role === 'admin' && apiKeys.activeAdmins() <= 1) {
+        if (row.role === 'admin' && await apiKeys.activeAdmins() <= 1) {
           throw new Conflict('This is the last active admin key: create another admin key before revoking it')
         }
         const at = new Date().toISOString()
-        apiKeys.revoke(id, at)
-        cache.clear()
-        ledger.append(ctx, [{ action: 'apikey.revoked', entityType: 'apikey', entityId: id, changes: { revokedAt: { from: null, to: at } } }], at)
+        await apiKeys.revoke(id, at)
+        drop()
+        await ledger.append(ctx, [{ action: 'apikey.revoked', entityType: 'apikey', entityId: id, changes: { revokedAt: { from: null, to: at } } }], at)
       })
+      // Again once committed: a key read before the commit (the old row) may have been cached since.
+      drop()
     },
 
     /**
@@ -127,15 +139,15 @@ export function createApiKeysService ({ transaction, apiKeys, ledger, changedEls
      * exactly that value exists. Without it, creates an admin key only when there is no
      * key at all, and returns it so the caller can print it once.
      */
-    bootstrap (ctx: WriteContext, adminKey: string | undefined): { created?: string, revoked?: boolean } {
-      return transaction(() => {
+    async bootstrap (ctx: WriteContext, adminKey: string | undefined): Promise<{ created?: string, revoked?: boolean }> {
+      return await transaction(async () => {
         if (adminKey !== undefined) {
-          const row = apiKeys.byHash(hashKey(adminKey))
-          if (row === undefined) insert(ctx, { name: 'admin (ADMIN_API_KEY)', role: 'admin' }, adminKey)
+          const row = await apiKeys.byHash(hashKey(adminKey))
+          if (row === undefined) await insert(ctx, { name: 'admin (ADMIN_API_KEY)', role: 'admin' }, adminKey)
           return { revoked: row?.revokedAt != null }
         }
-        if (apiKeys.any()) return {}
-        return { created: insert(ctx, { name: 'admin (first start)', role: 'admin' }, generateKey()).key }
+        if (await apiKeys.any()) return {}
+        return { created: (await insert(ctx, { name: 'admin (first start)', role: 'admin' }, generateKey())).key }
       })
     }
   }

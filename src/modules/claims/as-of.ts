@@ -18,12 +18,12 @@ function replay (events: AuditEvent[]): Record<string, unknown> {
 }
 
 /** The value of `field` of another entity (a speaker's name, a source's title) at `time`. */
-function fieldAt (ledger: Ledger, entityType: string, entityId: string, time: string, field: string): unknown {
-  return replay(ledger.list({ entityType, entityId, until: time, limit: ALL }))[field] ?? null
+async function fieldAt (ledger: Pick<Ledger, 'list'>, entityType: string, entityId: string, time: string, field: string): Promise<unknown> {
+  return replay(await ledger.list({ entityType, entityId, until: time, limit: ALL }))[field] ?? null
 }
 
-export function claimAsOf (ledger: Ledger, id: string, time: string): Claim {
-  const events = ledger.list({ entityType: 'claim', entityId: id, until: time, limit: ALL })
+export async function claimAsOf (ledger: Pick<Ledger, 'list'>, id: string, time: string): Promise<Claim> {
+  const events = await ledger.list({ entityType: 'claim', entityId: id, until: time, limit: ALL })
   const created = events[0]
   if (created === undefined) throw new NotFound(`Claim ${id} did not exist at ${time}`)
   const last = events[events.length - 1] as AuditEvent
@@ -40,12 +40,12 @@ export function claimAsOf (ledger: Ledger, id: string, time: string): Claim {
     text: state.text as string,
     quote: state.quote as string | null,
     speakerId,
-    speaker: { id: speakerId, name: fieldAt(ledger, 'speaker', speakerId, time, 'name') as string },
+    speaker: { id: speakerId, name: await fieldAt(ledger, 'speaker', speakerId, time, 'name') as string },
     sourceId,
     source: {
       id: sourceId,
-      title: fieldAt(ledger, 'source', sourceId, time, 'title') as string,
-      url: fieldAt(ledger, 'source', sourceId, time, 'url') as string | null
+      title: await fieldAt(ledger, 'source', sourceId, time, 'title') as string,
+      url: await fieldAt(ledger, 'source', sourceId, time, 'url') as string | null
     },
     claimedAt: state.claimedAt as string,
     context: state.context as string | null,

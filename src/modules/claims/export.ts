@@ -9,7 +9,7 @@ import type { SourcesService } from '../sources/service.js'
 import type { SpeakersService } from '../speakers/service.js'
 import { neutraliseFormula } from './csv-formulas.js'
 import { claimSortKey, type Claim, type ClaimCursor, type ClaimFilter } from './schemas.js'
-import type { ClaimLists } from './lists.js'
+import type { ClaimsService } from './service.js'
 
 export const EXPORT_PAGE = 500
 
@@ -39,14 +39,14 @@ export interface ExportRecord {
 
 /** Every claim the filter selects, as export records, one page of the store at a time. */
 /** What an export reads: claims, and the speakers and sources they name. */
-export interface ExportDeps { claims: Pick<ClaimLists, 'list'>, speakers: Pick<SpeakersService, 'getMany'>, sources: Pick<SourcesService, 'getMany'> }
+export interface ExportDeps { claims: Pick<ClaimsService, 'list'>, speakers: Pick<SpeakersService, 'getMany'>, sources: Pick<SourcesService, 'getMany'> }
 
-export async function * exportRecords (stores: ExportDeps, filter: Omit<ClaimFilter, 'limit'>): AsyncGenerator<ExportRecord> {
+export async function * exportRecords (services: ExportDeps, filter: Omit<ClaimFilter, 'limit'>): AsyncGenerator<ExportRecord> {
   let after: ClaimCursor | undefined
   for (;;) {
-    const page = stores.claims.list({ ...filter, limit: EXPORT_PAGE }, after)
-    const speakers = new Map(stores.speakers.getMany([...new Set(page.map((c) => c.speakerId))]).map((s) => [s.id, s]))
-    const sources = new Map(stores.sources.getMany([...new Set(page.map((c) => c.sourceId))]).map((s) => [s.id, s]))
+    const page = await services.claims.list({ ...filter, limit: EXPORT_PAGE }, after)
+    const speakers = new Map((await services.speakers.getMany([...new Set(page.map((c) => c.speakerId))])).map((s) => [s.id, s]))
+    const sources = new Map((await services.sources.getMany([...new Set(page.map((c) => c.sourceId))])).map((s) => [s.id, s]))
     for (const claim of page) {
       const speaker = speakers.get(claim.speakerId)
       const source = sources.get(claim.sourceId)
@@ -113,8 +113,8 @@ export function csvStream (records: Readable): Readable {
 }
 
 /** The export as a byte stream in the given format. */
-export function exportStream (stores: ExportDeps, filter: Omit<ClaimFilter, 'limit'>, format: 'ndjson' | 'csv'): Readable {
-  const records = Readable.from(exportRecords(stores, filter))
+export function exportStream (services: ExportDeps, filter: Omit<ClaimFilter, 'limit'>, format: 'ndjson' | 'csv'): Readable {
+  const records = Readable.from(exportRecords(services, filter))
   if (format === 'ndjson') {
     return Readable.from((async function * () {
       for await (const record of records) yield JSON.stringify(record) + '\n'

@@ -9,7 +9,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
 import { CsvError, parse as parseCsv } from 'csv-parse'
 import { type WriteContext } from '../../core/context.js'
 import { DomainError, Invalid, invalidFrom, TooLarge, Unreadable, withDetails } from '../../core/errors.js'
-import type { Database_ } from '../../db/open.js'
+import type { Transact } from '../../db/engine.js'
 import { restoreFormula } from './csv-formulas.js'
 import { claimImportItem } from './schemas.js'
 import type { ClaimsService } from './service.js'
@@ -26,8 +26,8 @@ export interface ImportRecord { ref: RecordRef, value?: unknown, error?: DomainE
 /** A record's outcome; a failure keeps its domain error, for the caller to report in its own terms. */
 export type ImportResult = RecordRef & { ok: boolean, id?: string, existingId?: string, error?: DomainError }
 
-/** What an import needs: a transaction and the claims store (which finds or creates speakers and sources). */
-export interface ImportDeps { transaction: Database_['transaction'], claims: Pick<ClaimsService, 'create'> }
+/** What an import needs: a transaction and the claims service (which finds or creates speakers and sources). */
+export interface ImportDeps { transaction: Transact, claims: Pick<ClaimsService, 'create'> }
 
 export interface ImportSummary { created: number, duplicates: number, failed: number, results: ImportResult[] }
 
@@ -37,13 +37,13 @@ function failure (ref: RecordRef, error: DomainError): ImportResult {
 }
 
 /** One record, checked and created, or failed alone (it wrote nothing). */
-function importOne (stores: ImportDeps, ctx: WriteContext, { ref, value, error }: ImportRecord, at: string): ImportResult {
+async function importOne (services: ImportDeps, ctx: WriteContext, { ref, value, error }: ImportRecord, at: string): Promise<ImportResult> {
   if (error !== undefined) return failure(ref, error)
   const parsed = claimImportItem.safeParse(value)
   if (!parsed.success) return failure(ref, invalidFrom(parsed.error))
   const { id, status, reviewCount, lastReviewedAt, createdAt, updatedAt, version, ...input } = parsed.data
   try {
-    return { ...ref, ok: true, id: stores.claims.create(ctx, input, at).id }
+    return { ...ref, ok: true, id: (await services.claims.create(ctx, input, at)).id }
   } catch (caught) {
     if (caught instanceof DomainError) return failure(ref, caught)
     throw caught
@@ -54,12 +54,12 @@ function importOne (stores: ImportDeps, ctx: WriteContext, { ref, value, error }
  * One transaction over the first records of `records`: all of them, or as many as fit before
  * `deadline` (at least one). The results say how many were committed.
  */
-export function importBatch (stores: ImportDeps, ctx: WriteContext, records: ImportRecord[], deadline = Infinity): ImportResult[] {
-  return stores.transaction(() => {
+export async function importBatch (services: ImportDeps, ctx: WriteContext, records: ImportRecord[], deadline = Infinity): Promise<ImportResult[]> {
+  return await services.transaction(async () => {
     const at = new Date().toISOString()
     const results: ImportResult[] = []
     for (const record of records) {
-      results.push(importOne(stores, ctx, record, at))
+      results.push(await importOne(services, ctx, record, at))
       if (performance.now() >= deadline) break
     }
     return results
@@ -73,14 +73,14 @@ export function importBatch (stores: ImportDeps, ctx: WriteContext, records: Imp
  * the CSV cannot be read further) stops the import; the slices before it stay committed, and
  * the error carries exactly which (`committed`, `results`) into the problem it becomes.
  */
-export async function importRecords (stores: ImportDeps, ctx: WriteContext, records: AsyncIterable<ImportRecord> | Iterable<ImportRecord>): Promise<ImportSummary> {
+export async function importRecords (services: ImportDeps, ctx: WriteContext, records: AsyncIterable<ImportRecord> | Iterable<ImportRecord>): Promise<ImportSummary> {
   const summary: ImportSummary = { created: 0, duplicates: 0, failed: 0, results: [] }
   let through: RecordRef | null = null
   let batch: ImportRecord[] = []
   const flush = async () => {
     for (let done = 0; done < batch.length;) {
       if (done > 0) await nextTurn()
-      const results = importBatch(stores, ctx, batch.slice(done), performance.now() + IMPORT_SLICE_MS)
+      const results = await importBatch(services, ctx, batch.slice(done), performance.now() + IMPORT_SLICE_MS)
       for (const result of results) {
         if (result.ok) summary.created++
         else if (result.existingId !== undefined) summary.duplicates++

@@ -1,11 +1,11 @@
 /**
  * Listing and searching claims: every documented filter in any combination, every sort with
  * ties by id (a total order), keyset pages, and FTS5 relevance. The SQL lives here; the
- * store exposes it as `claims.list` and `claims.plan`.
+ * claims service exposes it as `claims.list` and `claims.plan`.
  */
 import { and, eq, gte, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm'
 import { keysetAfter, keysetOrderBy, type KeysetOrder } from '../../db/keyset.js'
-import type { Database_ } from '../../db/open.js'
+import type { Db } from '../../db/open.js'
 import { claims, claimTopics, reviews } from '../../db/schema.js'
 import { searchWords } from '../../text.js'
 import { selectClaimsIn, toClaim } from './rows.js'
@@ -20,8 +20,7 @@ const sortOrders: Record<Exclude<ClaimSort, 'relevance'>, KeysetOrder> = {
   '-lastReviewedAt': { column: claims.lastReviewedAt, direction: 'desc', nullable: true }
 }
 
-export function createClaimLists (database: Database_) {
-  const { db } = database
+export function createClaimLists (db: Db) {
   const selectClaims = selectClaimsIn(db)
   const rowidOf = db.select({ rowid: sql<number>`${claims}.rowid` }).from(claims).where(eq(claims.id, sql.placeholder('id'))).prepare()
 
@@ -48,7 +47,7 @@ export function createClaimLists (database: Database_) {
     plan (query: ClaimFilter): string[] {
       const built = ordered(query, [isNull(claims.deletedAt), ...filters(query)])?.toSQL()
       if (built === undefined) return []
-      return (database.sqlite.prepare(`EXPLAIN QUERY PLAN ${built.sql}`).all(...built.params) as Array<{ detail: string }>).map((r) => r.detail)
+      return (db.$client.prepare(`EXPLAIN QUERY PLAN ${built.sql}`).all(...built.params) as Array<{ detail: string }>).map((r) => r.detail)
     }
   }
 

@@ -9,7 +9,7 @@ import { claim, claimCreate, claimCursor, claimDelete, claimIdParams, claimListQ
 const tags = ['Claims']
 
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const { claims } = app.stores
+  const { claims } = app.services
 
   app.get('/v1/claims', {
     config: { role: 'viewer' },
@@ -25,7 +25,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   }, async (request, reply) => {
     const { cursor, ...filter } = request.query
     const after = cursor === undefined ? undefined : decodeCursor(cursor, filter.sort, claimCursor)
-    const page = pageFrom(claims.list({ ...filter, limit: filter.limit + 1 }, after), filter.limit, filter.sort,
+    const page = pageFrom(await claims.list({ ...filter, limit: filter.limit + 1 }, after), filter.limit, filter.sort,
       (c) => claimSortKey(filter.sort, c))
     linkNext(request, reply, page.nextCursor)
     return page
@@ -43,7 +43,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: claim, ...problems(400, 409, 422) }
     }
   }, async (request, reply) => {
-    const created = claims.create(writeContext(request), request.body)
+    const created = await claims.create(writeContext(request), request.body)
     return reply.code(201).header('location', `/v1/claims/${created.id}`).header('etag', etagOf(created.version)).send(created)
   })
 
@@ -63,8 +63,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     }
   }, async (request, reply) => {
     const { asOf } = request.query
-    if (asOf !== undefined) return claimAsOf(app.stores.ledger, request.params.id, asOf)
-    const found = claims.require(request.params.id)
+    if (asOf !== undefined) return await claimAsOf(app.services.ledger, request.params.id, asOf)
+    const found = await claims.require(request.params.id)
     if (notModified(request, reply, found.version)) return reply
     return found
   })
@@ -82,7 +82,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: claim, ...problems(400, 404, 409, 410, 412, 422) }
     }
   }, async (request, reply) => {
-    const updated = claims.update(writeContext(request), request.params.id, request.body, ifMatchVersion(request))
+    const updated = await claims.update(writeContext(request), request.params.id, request.body, ifMatchVersion(request))
     return reply.header('etag', etagOf(updated.version)).send(updated)
   })
 
@@ -97,7 +97,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 204: noContent, ...problems(400, 404, 410, 412) }
     }
   }, async (request, reply) => {
-    claims.delete(writeContext(request), request.params.id, request.body?.reason ?? undefined, ifMatchVersion(request))
+    await claims.delete(writeContext(request), request.params.id, request.body?.reason ?? undefined, ifMatchVersion(request))
     return reply.code(204).send(null)
   })
 }

@@ -10,12 +10,13 @@ import { type WriteContext } from '../../core/context.js'
 import { Duplicate, Gone, NotFound, RuleViolated } from '../../core/errors.js'
 import { assertVersion, type VersionCondition } from '../../core/versions.js'
 import { newId } from '../../db/ids.js'
-import type { Database_ } from '../../db/open.js'
+import type { Repository, Transact } from '../../db/engine.js'
 import type { SourcesService } from '../sources/service.js'
 import type { SpeakersService } from '../speakers/service.js'
 import { foldKey } from '../../text.js'
+import type { ClaimLists } from './lists.js'
 import type { ClaimsRepository, FoundClaim } from './repository.js'
-import type { Claim, ClaimCreate, ClaimUpdate } from './schemas.js'
+import type { Claim, ClaimCreate, ClaimCursor, ClaimFilter, ClaimUpdate, ListedClaim } from './schemas.js'
 
 /** The fields a claim's history records: what an editor can change, plus status. */
 const recorded = (c: Claim) => ({
@@ -31,25 +32,26 @@ const recorded = (c: Claim) => ({
 })
 
 export interface ClaimsDeps {
-  transaction: Database_['transaction']
-  claims: ClaimsRepository
+  transaction: Transact
+  claims: Repository<ClaimsRepository>
+  lists: Repository<ClaimLists>
   speakers: Pick<SpeakersService, 'get' | 'findOrCreate'>
   sources: Pick<SourcesService, 'get' | 'findOrCreate'>
   ledger: Pick<Ledger, 'append' | 'assertInTransaction'>
 }
 
-export function createClaimsService ({ transaction, claims, speakers, sources, ledger }: ClaimsDeps) {
+export function createClaimsService ({ transaction, claims, lists, speakers, sources, ledger }: ClaimsDeps) {
   /** The claim row whatever its state, with what a 410 needs to say. */
-  const find = (id: string): FoundClaim | undefined => claims.find(id)
+  const find = async (id: string): Promise<FoundClaim | undefined> => await claims.find(id)
 
   /** 404 unless the claim exists or existed (deleted claims keep their history and reviews). */
-  function requireKnown (id: string): void {
-    if (find(id) === undefined) throw new NotFound(`Claim ${id} does not exist`)
+  async function requireKnown (id: string): Promise<void> {
+    if (await find(id) === undefined) throw new NotFound(`Claim ${id} does not exist`)
   }
 
   /** The live claim; 404 if it never existed, 410 (naming when and by whom) if deleted. */
-  function require (id: string): Claim {
-    const found = find(id)
+  async function require (id: string): Promise<Claim> {
+    const found = await find(id)
     if (found === undefined) throw new NotFound(`Claim ${id} does not exist`)
     if (found.deleted !== null) {
       const { deletedAt, deletedBy, deleteReason } = found.deleted
@@ -60,11 +62,11 @@ export function createClaimsService ({ transaction, claims, speakers, sources, l
   }
 
   /** The id of a live claim by this speaker on this date with the same text (folded), if any. */
-  const findDuplicate = (speakerId: string, claimedAt: string, text: string, selfId?: string): string | undefined =>
-    claims.duplicateOf(speakerId, claimedAt, foldKey(text), selfId)
+  const findDuplicate = async (speakerId: string, claimedAt: string, text: string, selfId?: string): Promise<string | undefined> =>
+    await claims.duplicateOf(speakerId, claimedAt, foldKey(text), selfId)
 
-  function assertNotDuplicate (speakerId: string, claimedAt: string, text: string, selfId?: string) {
-    const existingId = findDuplicate(speakerId, claimedAt, text, selfId)
+  async function assertNotDuplicate (speakerId: string, claimedAt: string, text: string, selfId?: string): Promise<void> {
+    const existingId = await findDuplicate(speakerId, claimedAt, text, selfId)
     if (existingId !== undefined) {
       throw new Duplicate({ kind: 'claim', id: existingId }, `Claim ${existingId} already records this speaker saying this on ${claimedAt}`)
     }
@@ -77,18 +79,18 @@ export function createClaimsService ({ transaction, claims, speakers, sources, l
     }
     return found
   }
-  const existingSpeaker = (id: string) => existing('speakerId', speakers.get(id), id)
-  const existingSource = (id: string) => existing('sourceId', sources.get(id), id)
+  const existingSpeaker = async (id: string) => existing('speakerId', await speakers.get(id), id)
+  const existingSource = async (id: string) => existing('sourceId', await sources.get(id), id)
 
   /** Inserts a claim (finding or creating an inline speaker/source) in the caller's transaction. */
-  function insert (ctx: WriteContext, input: ClaimCreate, at: string, id: string): Claim {
+  async function insert (ctx: WriteContext, input: ClaimCreate, at: string, id: string): Promise<Claim> {
     const speaker = input.speaker !== undefined
-      ? speakers.findOrCreate(ctx, { ...input.speaker, aliases: [] }, at)
-      : existingSpeaker(input.speakerId as string)
+      ? await speakers.findOrCreate(ctx, { ...input.speaker, aliases: [] }, at)
+      : await existingSpeaker(input.speakerId as string)
     const source = input.source !== undefined
-      ? sources.findOrCreate(ctx, input.source, at)
-      : existingSource(input.sourceId as string)
-    assertNotDuplicate(speaker.id, input.claimedAt, input.text)
+      ? await sources.findOrCreate(ctx, input.source, at)
+      : await existingSource(input.sourceId as string)
+    await assertNotDuplicate(speaker.id, input.claimedAt, input.text)
     // Everything a read would return is known here: no read-back after the insert.
     const created: Claim = {
       id,
@@ -109,9 +111,9 @@ export function createClaimsService ({ transaction, claims, speakers, sources, l
       updatedAt: at,
       version: 1
     }
-    claims.insert(created, foldKey(created.text))
-    claims.setTopics(created.id, created.topics, false)
-    ledger.append(ctx, [{ action: 'claim.created', entityType: 'claim', entityId: created.id, changes: snapshot(recorded(created)) }], at)
+    await claims.insert(created, foldKey(created.text))
+    await claims.setTopics(created.id, created.topics, false)
+    await ledger.append(ctx, [{ action: 'claim.created', entityType: 'claim', entityId: created.id, changes: snapshot(recorded(created)) }], at)
     return created
   }
 
@@ -121,31 +123,37 @@ export function createClaimsService ({ transaction, claims, speakers, sources, l
     requireKnown,
     findDuplicate,
 
+    /** Live claims matching a filter, in its sort's order, after a keyset cursor (lists.ts). */
+    list: async (filter: ClaimFilter, after?: ClaimCursor): Promise<ListedClaim[]> => await lists.list(filter, after),
+
+    /** How the engine will run a list query (EXPLAIN), for tests that hold it to its indexes. */
+    plan: async (filter: ClaimFilter): Promise<string[]> => await lists.plan(filter),
+
     /**
      * Creates a claim at time `at`; inside a caller's transaction (seeding, import) it is a savepoint.
      * `id` is for the seeder only (fixed ids the documentation's examples name); the API never passes one.
      */
-    create (ctx: WriteContext, input: ClaimCreate, at = new Date().toISOString(), id = newId()): Claim {
-      return transaction(() => insert(ctx, input, at, id))
+    async create (ctx: WriteContext, input: ClaimCreate, at = new Date().toISOString(), id = newId()): Promise<Claim> {
+      return await transaction(async () => await insert(ctx, input, at, id))
     },
 
-    update (ctx: WriteContext, id: string, patch: ClaimUpdate, expected?: VersionCondition): Claim {
-      return transaction(() => {
-        const before = require(id)
+    async update (ctx: WriteContext, id: string, patch: ClaimUpdate, expected?: VersionCondition): Promise<Claim> {
+      return await transaction(async () => {
+        const before = await require(id)
         assertVersion('Claim', expected, before.version)
         const next = applyPatch(recorded(before), patch)
         const changes = diff(recorded(before), next)
         if (Object.keys(changes).length === 0) return before
-        if (changes.speakerId !== undefined) existingSpeaker(next.speakerId)
-        if (changes.sourceId !== undefined) existingSource(next.sourceId)
+        if (changes.speakerId !== undefined) await existingSpeaker(next.speakerId)
+        if (changes.sourceId !== undefined) await existingSource(next.sourceId)
         if (changes.text !== undefined || changes.speakerId !== undefined || changes.claimedAt !== undefined) {
-          assertNotDuplicate(next.speakerId, next.claimedAt, next.text, id)
+          await assertNotDuplicate(next.speakerId, next.claimedAt, next.text, id)
         }
         const at = new Date().toISOString()
-        claims.update(id, { ...next, textKey: foldKey(next.text), updatedAt: at, version: before.version + 1 })
-        if (changes.topics !== undefined) claims.setTopics(id, next.topics, true)
-        ledger.append(ctx, [{ action: 'claim.updated', entityType: 'claim', entityId: id, changes }], at)
-        return require(id)
+        await claims.update(id, { ...next, textKey: foldKey(next.text), updatedAt: at, version: before.version + 1 })
+        if (changes.topics !== undefined) await claims.setTopics(id, next.topics, true)
+        await ledger.append(ctx, [{ action: 'claim.updated', entityType: 'claim', entityId: id, changes }], at)
+        return await require(id)
       })
     },
 
@@ -154,21 +162,21 @@ export function createClaimsService ({ transaction, claims, speakers, sources, l
      * time, and a new version. The caller records the review and its `claim.reviewed` event.
      * `before` was read in that same transaction, so the new state follows from it without a re-read.
      */
-    recordReview (before: Claim, verdict: Claim['status'], at: string): Claim {
+    async recordReview (before: Claim, verdict: Claim['status'], at: string): Promise<Claim> {
       ledger.assertInTransaction('recordReview')
       const after: Claim = { ...before, status: verdict, reviewCount: before.reviewCount + 1, lastReviewedAt: at, updatedAt: at, version: before.version + 1 }
-      claims.markReviewed(after)
+      await claims.markReviewed(after)
       return after
     },
 
     /** Soft delete: the row and its history stay; reads answer 410 from now on. */
-    delete (ctx: WriteContext, id: string, reason: string | undefined, expected?: VersionCondition): void {
-      transaction(() => {
-        const before = require(id)
+    async delete (ctx: WriteContext, id: string, reason: string | undefined, expected?: VersionCondition): Promise<void> {
+      await transaction(async () => {
+        const before = await require(id)
         assertVersion('Claim', expected, before.version)
         const at = new Date().toISOString()
-        claims.softDelete(id, { at, by: { id: ctx.actor.id, name: ctx.actor.name }, reason: reason ?? null, version: before.version + 1 })
-        ledger.append(ctx, [{
+        await claims.softDelete(id, { at, by: { id: ctx.actor.id, name: ctx.actor.name }, reason: reason ?? null, version: before.version + 1 })
+        await ledger.append(ctx, [{
           action: 'claim.deleted',
           entityType: 'claim',
           entityId: id,

@@ -70,9 +70,9 @@ const reported = (results: ImportResult[]) =>
   results.map(({ error, ...result }) => (error === undefined ? result : { ...result, error: itemError(error) }))
 
 /** importRecords, reported in HTTP terms, the results of an import that stopped part way included. */
-async function runImport (stores: ImportDeps, ctx: WriteContext, records: Iterable<ImportRecord> | AsyncIterable<ImportRecord>) {
+async function runImport (services: ImportDeps, ctx: WriteContext, records: Iterable<ImportRecord> | AsyncIterable<ImportRecord>) {
   try {
-    const summary = await importRecords(stores, ctx, records)
+    const summary = await importRecords(services, ctx, records)
     return { ...summary, results: reported(summary.results) }
   } catch (error) {
     const results = detailsAddedTo(error)?.results as ImportResult[] | undefined
@@ -126,14 +126,14 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     const ctx = writeContext(request)
     const body = request.body as z.output<typeof importJson> | Readable
     if (!(body instanceof Readable)) {
-      return await runImport(app.stores, ctx, body.items.map((value, index): ImportRecord => ({ ref: { index }, value })))
+      return await runImport(app.services, ctx, body.items.map((value, index): ImportRecord => ({ ref: { index }, value })))
     }
     // The whole body first, so that a 413 is known before anything is written.
     const spooled = await spoolRequestBody(request, reply, body, STREAM_BODY_LIMIT)
     try {
       const chunks = spooled.read()
       const records = request.headers['content-type']?.startsWith('text/csv') === true ? csvRecords(chunks) : ndjsonRecords(chunks)
-      return await runImport(app.stores, ctx, records)
+      return await runImport(app.services, ctx, records)
     } finally {
       await spooled.close()
     }
@@ -167,7 +167,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     const type = format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8'
     reply.type(type).header('content-disposition', `attachment; filename="claims.${format}"`)
     // A stream bypasses the response schema's serializer; the schema documents the formats.
-    return reply.send(exportStream(app.stores, filter, format) as unknown as string)
+    return reply.send(exportStream(app.services, filter, format) as unknown as string)
   })
 }
 

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 import { canonicalJson } from '../audit/ledger.js'
 import { Conflict } from '../../core/errors.js'
+import type { Repository } from '../../db/engine.js'
 import type { IdempotencyRepository } from './repository.js'
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000
@@ -16,7 +17,7 @@ export interface StoredResponse { statusCode: number, body: unknown }
 export const requestHash = (body: unknown) => createHash('sha256').update(canonicalJson(body)).digest('hex')
 
 export interface IdempotencyDeps {
-  idempotency: IdempotencyRepository
+  idempotency: Repository<IdempotencyRepository>
   /** Throws unless the write transaction is open (the stored answer must commit with the effects). */
   assertInTransaction: (what: string) => void
 }
@@ -27,8 +28,8 @@ export function createIdempotencyService ({ idempotency, assertInTransaction }: 
      * The stored response for this caller's key, if any and not expired; 409 when the key
      * was used for a different request.
      */
-    recall (actorId: string, key: string, hash: string, now = Date.now()): StoredResponse | undefined {
-      const row = idempotency.find(actorId, key, new Date(now).toISOString())
+    async recall (actorId: string, key: string, hash: string, now = Date.now()): Promise<StoredResponse | undefined> {
+      const row = await idempotency.find(actorId, key, new Date(now).toISOString())
       if (row === undefined) return undefined
       if (row.requestHash !== hash) {
         throw new Conflict(`Idempotency-Key "${key}" was already used with a different request body; use a new key`)
@@ -36,12 +37,12 @@ export function createIdempotencyService ({ idempotency, assertInTransaction }: 
       return { statusCode: row.statusCode, body: JSON.parse(row.response) }
     },
 
-    remember (actorId: string, key: string, hash: string, response: StoredResponse, now = Date.now()): void {
+    async remember (actorId: string, key: string, hash: string, response: StoredResponse, now = Date.now()): Promise<void> {
       assertInTransaction('remember')
       const createdAt = new Date(now).toISOString()
       // Expired keys are free again: purge them (this also clears the way for this key).
-      idempotency.purgeExpired(createdAt)
-      idempotency.insert({
+      await idempotency.purgeExpired(createdAt)
+      await idempotency.insert({
         actorId,
         key,
         requestHash: hash,

@@ -9,7 +9,7 @@
 import { type WriteContext } from '../../core/context.js'
 import { DomainError, RuleViolated } from '../../core/errors.js'
 import { requestHash, type IdempotencyService, type StoredResponse } from '../idempotency/service.js'
-import type { Database_ } from '../../db/open.js'
+import type { Transact } from '../../db/engine.js'
 import type { BulkReview, BulkItemResult } from './schemas.js'
 import type { ReviewsService } from './service.js'
 
@@ -18,8 +18,8 @@ export interface BulkOutcome extends StoredResponse { replayed: boolean }
 /** How an item's failure reads in the answer (the HTTP layer's problem mapping: see itemError). */
 export type DescribeError = (error: DomainError) => NonNullable<BulkItemResult['error']>
 
-/** What bulk review needs: a transaction, the reviews it applies and the responses it stores. */
-export interface BulkReviewDeps { transaction: Database_['transaction'], reviews: Pick<ReviewsService, 'applyWithin'>, idempotency: IdempotencyService }
+/** What bulk review needs: a transaction, the reviews it applies and the responses it services. */
+export interface BulkReviewDeps { transaction: Transact, reviews: Pick<ReviewsService, 'applyWithin'>, idempotency: IdempotencyService }
 
 /**
  * A stored answer in today's shape. One stored before clientRefs (migration 0004) has no
@@ -32,25 +32,27 @@ function asStoredToday (body: unknown): unknown {
   return { ...rest, replayed, results: results.map((r) => (r.review === undefined ? r : { ...r, review: withRef(r.review) })) }
 }
 
-export function bulkReview (stores: BulkReviewDeps, ctx: WriteContext, body: BulkReview, describe: DescribeError, idempotencyKey?: string): BulkOutcome {
+export async function bulkReview (services: BulkReviewDeps, ctx: WriteContext, body: BulkReview, describe: DescribeError, idempotencyKey?: string): Promise<BulkOutcome> {
   const hash = requestHash(body)
-  return stores.transaction(() => {
+  return await services.transaction(async () => {
     if (idempotencyKey !== undefined) {
-      const stored = stores.idempotency.recall(ctx.actor.id, idempotencyKey, hash)
+      const stored = await services.idempotency.recall(ctx.actor.id, idempotencyKey, hash)
       if (stored !== undefined) return { ...stored, body: asStoredToday(stored.body), replayed: true }
     }
     const at = new Date().toISOString()
-    const results: BulkItemResult[] = body.items.map(({ claimId, expectedVersion, ...review }, index) => {
+    const results: BulkItemResult[] = []
+    // One item at a time, in order: each sees the ones before it (the same claim twice, say).
+    for (const [index, { claimId, expectedVersion, ...review }] of body.items.entries()) {
       try {
         const expected = expectedVersion === undefined ? undefined : [expectedVersion]
-        const applied = stores.reviews.applyWithin(ctx, claimId, review, expected, at)
-        return { index, claimId, ok: true, ...(applied.replayed ? { replayed: true } : {}), review: applied.review }
+        const applied = await services.reviews.applyWithin(ctx, claimId, review, expected, at)
+        results.push({ index, claimId, ok: true, ...(applied.replayed ? { replayed: true } : {}), review: applied.review })
       } catch (error) {
         if (!(error instanceof DomainError)) throw error
         const { status, title, detail } = describe(error)
-        return { index, claimId, ok: false, error: { status, title, detail } }
+        results.push({ index, claimId, ok: false, error: { status, title, detail } })
       }
-    })
+    }
     const failed = results.filter((r) => !r.ok)
     if (body.atomic && failed.length > 0) {
       throw new RuleViolated(`${failed.length} of ${results.length} items failed, so none was applied (atomic)`,
@@ -58,7 +60,7 @@ export function bulkReview (stores: BulkReviewDeps, ctx: WriteContext, body: Bul
     }
     const replayed = results.filter((r) => r.replayed === true).length
     const response = { statusCode: 200, body: { applied: results.length - failed.length - replayed, replayed, results } }
-    if (idempotencyKey !== undefined) stores.idempotency.remember(ctx.actor.id, idempotencyKey, hash, response)
+    if (idempotencyKey !== undefined) await services.idempotency.remember(ctx.actor.id, idempotencyKey, hash, response)
     return { ...response, replayed: false }
   })
 }

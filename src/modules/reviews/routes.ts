@@ -19,7 +19,7 @@ const bulkHeaders = z.looseObject({
 const tags = ['Reviews']
 
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const { claims, reviews, speakers, sources } = app.stores
+  const { claims, reviews, speakers, sources } = app.services
 
   app.post('/v1/claims/:id/reviews', {
     config: { role: 'reviewer' },
@@ -40,7 +40,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: reviewCreated, 200: reviewCreated, ...problems(400, 404, 409, 410, 412, 422) }
     }
   }, async (request, reply) => {
-    const result = reviews.create(writeContext(request), request.params.id, request.body, ifMatchVersion(request))
+    const result = await reviews.create(writeContext(request), request.params.id, request.body, ifMatchVersion(request))
     if (result.replayed) reply.header('idempotent-replayed', 'true')
     return reply.code(result.replayed ? 200 : 201)
       .header('location', `/v1/claims/${result.claim.id}/reviews/${result.review.id}`)
@@ -69,7 +69,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: bulkReviewResponse, ...problems(400, 409, 422) }
     }
   }, async (request, reply) => {
-    const outcome = bulkReviewService(app.stores, writeContext(request), request.body, itemError, request.headers['idempotency-key'])
+    const outcome = await bulkReviewService(app.services, writeContext(request), request.body, itemError, request.headers['idempotency-key'])
     if (outcome.replayed) reply.header('idempotent-replayed', 'true')
     // Only 200 responses are stored, so a replay is always a 200 of this shape.
     return reply.code(200).send(outcome.body as z.output<typeof bulkReviewResponse>)
@@ -86,9 +86,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     }
   }, async (request, reply) => {
     const { id } = request.params
-    claims.requireKnown(id)
+    await claims.requireKnown(id)
     const { limit, cursor } = request.query
-    const page = idPage(reviews.list(id, limit + 1, afterId(cursor)), limit)
+    const page = idPage(await reviews.list(id, limit + 1, afterId(cursor)), limit)
     linkNext(request, reply, page.nextCursor)
     return page
   })
@@ -102,7 +102,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: review, ...problems(404) }
     }
   }, async (request) => {
-    const found = reviews.get(request.params.id, request.params.reviewId)
+    const found = await reviews.get(request.params.id, request.params.reviewId)
     if (found === undefined) throw new NotFound(`Review ${request.params.reviewId} of claim ${request.params.id} does not exist`)
     return found
   })
@@ -126,8 +126,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const claim = claims.require(request.params.id)
-    const latest = reviews.list(claim.id, 1)[0]
+    const claim = await claims.require(request.params.id)
+    const latest = (await reviews.list(claim.id, 1))[0]
     if (claim.status === 'unverified' || latest === undefined) {
       throw new Conflict(`Claim ${claim.id} is unverified: there is no verdict to publish yet`,
         { ratingScale: RATINGS })
@@ -136,7 +136,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     const url = publisherUrl === undefined
       ? `${request.protocol}://${request.host}/v1/claims/${claim.id}`
       : `${publisherUrl.replace(/\/$/, '')}/claims/${claim.id}`
-    const body = claimReview(claim, latest, speakers.require(claim.speakerId), sources.require(claim.sourceId),
+    const body = claimReview(claim, latest, await speakers.require(claim.speakerId), await sources.require(claim.sourceId),
       { name: publisherName, url: publisherUrl }, url)
     return reply.type('application/ld+json; charset=utf-8').send(body)
   })

@@ -11,7 +11,7 @@ import type { Claim } from '../claims/schemas.js'
 import { Duplicate } from '../../core/errors.js'
 import { assertVersion, type VersionCondition } from '../../core/versions.js'
 import { newId } from '../../db/ids.js'
-import type { Database_ } from '../../db/open.js'
+import type { Repository, Transact } from '../../db/engine.js'
 import type { ReviewsRepository } from './repository.js'
 import { assertVerdictRules } from './rules.js'
 import type { Review, ReviewCreate } from './schemas.js'
@@ -24,8 +24,8 @@ const substance = (claimId: string, r: Pick<Review, 'verdict' | 'note' | 'eviden
 export interface Applied { review: Review, claim: Claim, replayed: boolean }
 
 export interface ReviewsDeps {
-  transaction: Database_['transaction']
-  reviews: ReviewsRepository
+  transaction: Transact
+  reviews: Repository<ReviewsRepository>
   claims: Pick<ClaimsService, 'find' | 'require' | 'requireKnown' | 'recordReview'>
   ledger: Pick<Ledger, 'append' | 'assertInTransaction'>
 }
@@ -38,18 +38,18 @@ export function createReviewsService ({ transaction, reviews, claims, ledger }: 
    * that (a savepoint per item was a sixth of its time). Any other error aborts the caller's
    * whole transaction.
    */
-  function applyWithin (ctx: WriteContext, claimId: string, input: ReviewCreate, expected: VersionCondition, at: string): Applied {
+  async function applyWithin (ctx: WriteContext, claimId: string, input: ReviewCreate, expected: VersionCondition, at: string): Promise<Applied> {
     ledger.assertInTransaction('applyWithin')
     const evidence = input.evidence.map(({ url, title, stance }) => (title == null ? { url, stance } : { url, title, stance }))
     const clientRef = input.clientRef ?? null
     // A clientRef this key applied before is answered before the version and verdict checks: the
     // claim has moved on since (its version, maybe its status), and a rerun must not trip over that.
-    const earlier = clientRef === null ? undefined : reviews.byClientRef(ctx.actor.id, clientRef)
+    const earlier = clientRef === null ? undefined : await reviews.byClientRef(ctx.actor.id, clientRef)
     if (earlier !== undefined) {
-      if (earlier.claimId !== claimId) claims.requireKnown(claimId) // an id that names nothing is still a 404
-      return replay(claimId, { ...input, evidence }, earlier)
+      if (earlier.claimId !== claimId) await claims.requireKnown(claimId) // an id that names nothing is still a 404
+      return await replay(claimId, { ...input, evidence }, earlier)
     }
-    const before = claims.require(claimId)
+    const before = await claims.require(claimId)
     assertVersion('Claim', expected, before.version)
     assertVerdictRules(input)
     // From here on nothing throws a domain error.
@@ -64,9 +64,9 @@ export function createReviewsService ({ transaction, reviews, claims, ledger }: 
       clientRef,
       createdAt: at
     }
-    reviews.insert(review)
-    const claim = claims.recordReview(before, review.verdict, at)
-    ledger.append(ctx, [{
+    await reviews.insert(review)
+    const claim = await claims.recordReview(before, review.verdict, at)
+    await ledger.append(ctx, [{
       action: 'claim.reviewed',
       entityType: 'claim',
       entityId: claimId,
@@ -88,14 +88,14 @@ export function createReviewsService ({ transaction, reviews, claims, ledger }: 
   }
 
   /** The stored review for a clientRef sent again; 409 if this request asks for something else. */
-  function replay (claimId: string, input: Pick<Review, 'verdict' | 'note' | 'evidence'>, earlier: Review): Applied {
+  async function replay (claimId: string, input: Pick<Review, 'verdict' | 'note' | 'evidence'>, earlier: Review): Promise<Applied> {
     if (substance(claimId, input) !== substance(earlier.claimId, earlier)) {
       throw new Duplicate({ kind: 'review', id: earlier.id, claimId: earlier.claimId },
         `clientRef "${String(earlier.clientRef)}" was already applied by this key as review ${earlier.id} of claim ${earlier.claimId}, ` +
         'with another claim, verdict, note or evidence: it is not applied again (a correction is a new review with a new clientRef)')
     }
     // The claim as it is now, deleted or not: the review was applied, whatever happened since.
-    const claim = claims.find(earlier.claimId)?.claim
+    const claim = (await claims.find(earlier.claimId))?.claim
     if (claim === undefined) throw new Error(`review ${earlier.id} outlived its claim`) // reviews.claim_id is a foreign key
     return { review: earlier, claim, replayed: true }
   }
@@ -104,13 +104,13 @@ export function createReviewsService ({ transaction, reviews, claims, ledger }: 
     applyWithin,
 
     /** One review in a transaction of its own (a savepoint if the caller has one open). */
-    create (ctx: WriteContext, claimId: string, input: ReviewCreate, expected?: VersionCondition): Applied {
+    async create (ctx: WriteContext, claimId: string, input: ReviewCreate, expected?: VersionCondition): Promise<Applied> {
       const at = new Date().toISOString()
-      return transaction(() => applyWithin(ctx, claimId, input, expected, at))
+      return await transaction(async () => await applyWithin(ctx, claimId, input, expected, at))
     },
 
-    get: (claimId: string, id: string): Review | undefined => reviews.get(claimId, id),
-    list: (claimId: string, limit: number, beforeId?: string): Review[] => reviews.list(claimId, limit, beforeId)
+    get: async (claimId: string, id: string): Promise<Review | undefined> => await reviews.get(claimId, id),
+    list: async (claimId: string, limit: number, beforeId?: string): Promise<Review[]> => await reviews.list(claimId, limit, beforeId)
   }
 }
 

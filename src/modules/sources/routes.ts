@@ -8,7 +8,7 @@ import { source, sourceCreate, sourceIdParams, sourceListQuery, sourcePage, sour
 const tags = ['Sources']
 
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const { sources } = app.stores
+  const { sources } = app.services
 
   app.get('/v1/sources', {
     config: { role: 'viewer' },
@@ -20,7 +20,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     }
   }, async (request, reply) => {
     const { q, publisher, limit, cursor } = request.query
-    const page = idPage(sources.list({ q, publisher, limit: limit + 1, afterId: afterId(cursor) }), limit)
+    const page = idPage(await sources.list({ q, publisher, limit: limit + 1, afterId: afterId(cursor) }), limit)
     linkNext(request, reply, page.nextCursor)
     return page
   })
@@ -34,7 +34,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: source, ...problems(400, 409) }
     }
   }, async (request, reply) => {
-    const created = sources.create(writeContext(request), request.body)
+    const created = await sources.create(writeContext(request), request.body)
     return reply.code(201).header('location', `/v1/sources/${created.id}`).header('etag', etagOf(created.version)).send(created)
   })
 
@@ -48,7 +48,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: source, 304: noContent, ...problems(404) }
     }
   }, async (request, reply) => {
-    const found = sources.require(request.params.id)
+    const found = await sources.require(request.params.id)
     if (notModified(request, reply, found.version)) return reply
     return found
   })
@@ -64,7 +64,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: source, ...problems(400, 404, 409, 412) }
     }
   }, async (request, reply) => {
-    const updated = sources.update(writeContext(request), request.params.id, request.body, ifMatchVersion(request))
+    const updated = await sources.update(writeContext(request), request.params.id, request.body, ifMatchVersion(request))
     return reply.header('etag', etagOf(updated.version)).send(updated)
   })
 
@@ -78,7 +78,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 204: noContent, ...problems(404, 409, 412) }
     }
   }, async (request, reply) => {
-    sources.delete(writeContext(request), request.params.id, ifMatchVersion(request))
+    await sources.delete(writeContext(request), request.params.id, ifMatchVersion(request))
     return reply.code(204).send(null)
   })
 }

@@ -9,7 +9,7 @@ import { type WriteContext } from '../../core/context.js'
 import { Conflict, Duplicate, NotFound } from '../../core/errors.js'
 import { assertVersion, type VersionCondition } from '../../core/versions.js'
 import { newId } from '../../db/ids.js'
-import type { Database_ } from '../../db/open.js'
+import type { Repository, Transact } from '../../db/engine.js'
 import { foldKey, urlKey } from '../../text.js'
 import type { SourceKeys, SourcesRepository } from './repository.js'
 import type { Source, SourceCreate, SourceUpdate } from './schemas.js'
@@ -24,27 +24,27 @@ const keys = (s: Pick<Source, 'title' | 'publisher' | 'url'>): SourceKeys => ({
 })
 
 export interface SourcesDeps {
-  transaction: Database_['transaction']
-  sources: SourcesRepository
+  transaction: Transact
+  sources: Repository<SourcesRepository>
   ledger: Pick<Ledger, 'append'>
 }
 
 export function createSourcesService ({ transaction, sources, ledger }: SourcesDeps) {
-  function require (id: string): Source {
-    const found = sources.get(id)
+  async function require (id: string): Promise<Source> {
+    const found = await sources.get(id)
     if (found === undefined) throw new NotFound(`Source ${id} does not exist`)
     return found
   }
 
-  function assertUrlFree (url: string | null, selfId?: string) {
+  async function assertUrlFree (url: string | null, selfId?: string): Promise<void> {
     if (url === null) return
-    const other = sources.byUrlKey(urlKey(url))
+    const other = await sources.byUrlKey(urlKey(url))
     if (other !== undefined && other.id !== selfId) {
       throw new Duplicate({ kind: 'source', id: other.id }, `Source ${other.id} already has the URL ${url}`)
     }
   }
 
-  function insert (ctx: WriteContext, input: SourceCreate, at: string, id = newId()): Source {
+  async function insert (ctx: WriteContext, input: SourceCreate, at: string, id = newId()): Promise<Source> {
     const source: Source = {
       id,
       title: input.title,
@@ -56,65 +56,65 @@ export function createSourcesService ({ transaction, sources, ledger }: SourcesD
       updatedAt: at,
       version: 1
     }
-    assertUrlFree(source.url)
-    sources.insert(source, keys(source))
-    ledger.append(ctx, [{ action: 'source.created', entityType: 'source', entityId: source.id, changes: snapshot(editable(source)) }], at)
+    await assertUrlFree(source.url)
+    await sources.insert(source, keys(source))
+    await ledger.append(ctx, [{ action: 'source.created', entityType: 'source', entityId: source.id, changes: snapshot(editable(source)) }], at)
     return source
   }
 
   /** By URL when one is given, else by title and publisher (case-insensitive). */
-  const find = (input: SourceCreate): Source | undefined => input.url != null
-    ? sources.byUrlKey(urlKey(input.url))
-    : sources.byTitle(foldKey(input.title), input.publisher == null ? null : foldKey(input.publisher))
+  const find = async (input: SourceCreate): Promise<Source | undefined> => input.url != null
+    ? await sources.byUrlKey(urlKey(input.url))
+    : await sources.byTitle(foldKey(input.title), input.publisher == null ? null : foldKey(input.publisher))
 
   return {
-    get: (id: string): Source | undefined => sources.get(id),
+    get: async (id: string): Promise<Source | undefined> => await sources.get(id),
     require,
-    getMany: (ids: string[]): Source[] => sources.getMany(ids),
+    getMany: async (ids: string[]): Promise<Source[]> => await sources.getMany(ids),
 
-    create (ctx: WriteContext, input: SourceCreate): Source {
-      return transaction(() => insert(ctx, input, new Date().toISOString()))
+    async create (ctx: WriteContext, input: SourceCreate): Promise<Source> {
+      return await transaction(async () => await insert(ctx, input, new Date().toISOString()))
     },
 
     /**
      * Inside a caller's transaction (a savepoint), so a claim and its new source commit together.
      * `id` is for the seeder only (fixed ids the documentation's examples name); the API never passes one.
      */
-    findOrCreate (ctx: WriteContext, input: SourceCreate, at: string, id?: string): Source {
-      return transaction(() => find(input) ?? insert(ctx, input, at, id))
+    async findOrCreate (ctx: WriteContext, input: SourceCreate, at: string, id?: string): Promise<Source> {
+      return await transaction(async () => await find(input) ?? await insert(ctx, input, at, id))
     },
 
-    update (ctx: WriteContext, id: string, patch: SourceUpdate, expected?: VersionCondition): Source {
-      return transaction(() => {
-        const before = require(id)
+    async update (ctx: WriteContext, id: string, patch: SourceUpdate, expected?: VersionCondition): Promise<Source> {
+      return await transaction(async () => {
+        const before = await require(id)
         assertVersion('Source', expected, before.version)
         const next = applyPatch(editable(before), patch)
         const changes = diff(editable(before), next)
         if (Object.keys(changes).length === 0) return before
-        if (changes.url !== undefined) assertUrlFree(next.url, id)
+        if (changes.url !== undefined) await assertUrlFree(next.url, id)
         const at = new Date().toISOString()
         const after: Source = { ...before, ...next, updatedAt: at, version: before.version + 1 }
-        sources.update(after, keys(after))
-        ledger.append(ctx, [{ action: 'source.updated', entityType: 'source', entityId: id, changes }], at)
+        await sources.update(after, keys(after))
+        await ledger.append(ctx, [{ action: 'source.updated', entityType: 'source', entityId: id, changes }], at)
         return after
       })
     },
 
     /** Deletes an unused source; 409 while any claim (deleted ones too: history) cites it. */
-    delete (ctx: WriteContext, id: string, expected?: VersionCondition): void {
-      transaction(() => {
-        const before = require(id)
+    async delete (ctx: WriteContext, id: string, expected?: VersionCondition): Promise<void> {
+      await transaction(async () => {
+        const before = await require(id)
         assertVersion('Source', expected, before.version)
-        const used = sources.citedBy(id)
+        const used = await sources.citedBy(id)
         if (used > 0) throw new Conflict(`Source ${id} is cited by ${used} claim(s), deleted ones included (their history needs it); it cannot be deleted`, { claims: used })
-        sources.delete(id)
-        ledger.append(ctx, [{ action: 'source.deleted', entityType: 'source', entityId: id, changes: removal(editable(before)) }])
+        await sources.delete(id)
+        await ledger.append(ctx, [{ action: 'source.deleted', entityType: 'source', entityId: id, changes: removal(editable(before)) }])
       })
     },
 
     /** Oldest first; `q` is a title prefix, `publisher` an exact publisher, both case-insensitive. */
-    list (opts: { q?: string | undefined, publisher?: string | undefined, limit: number, afterId?: string | undefined }): Source[] {
-      return sources.list({
+    async list (opts: { q?: string | undefined, publisher?: string | undefined, limit: number, afterId?: string | undefined }): Promise<Source[]> {
+      return await sources.list({
         titlePrefix: opts.q === undefined ? undefined : foldKey(opts.q),
         publisherKey: opts.publisher === undefined ? undefined : foldKey(opts.publisher),
         limit: opts.limit,

@@ -8,7 +8,7 @@ import { speaker, speakerCreate, speakerIdParams, speakerListQuery, speakerPage,
 const tags = ['Speakers']
 
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const { speakers } = app.stores
+  const { speakers } = app.services
 
   app.get('/v1/speakers', {
     config: { role: 'viewer' },
@@ -20,7 +20,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     }
   }, async (request, reply) => {
     const { q, limit, cursor } = request.query
-    const page = idPage(speakers.list({ q, limit: limit + 1, afterId: afterId(cursor) }), limit)
+    const page = idPage(await speakers.list({ q, limit: limit + 1, afterId: afterId(cursor) }), limit)
     linkNext(request, reply, page.nextCursor)
     return page
   })
@@ -34,7 +34,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: speaker, ...problems(400, 409) }
     }
   }, async (request, reply) => {
-    const created = speakers.create(writeContext(request), request.body)
+    const created = await speakers.create(writeContext(request), request.body)
     return reply.code(201).header('location', `/v1/speakers/${created.id}`).header('etag', etagOf(created.version)).send(created)
   })
 
@@ -48,7 +48,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: speaker, 304: noContent, ...problems(404) }
     }
   }, async (request, reply) => {
-    const found = speakers.require(request.params.id)
+    const found = await speakers.require(request.params.id)
     if (notModified(request, reply, found.version)) return reply
     return found
   })
@@ -64,7 +64,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: speaker, ...problems(400, 404, 409, 412) }
     }
   }, async (request, reply) => {
-    const updated = speakers.update(writeContext(request), request.params.id, request.body, ifMatchVersion(request))
+    const updated = await speakers.update(writeContext(request), request.params.id, request.body, ifMatchVersion(request))
     return reply.header('etag', etagOf(updated.version)).send(updated)
   })
 
@@ -78,7 +78,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 204: noContent, ...problems(404, 409, 412) }
     }
   }, async (request, reply) => {
-    speakers.delete(writeContext(request), request.params.id, ifMatchVersion(request))
+    await speakers.delete(writeContext(request), request.params.id, ifMatchVersion(request))
     return reply.code(204).send(null)
   })
 }

@@ -9,7 +9,7 @@ import { type WriteContext } from '../../core/context.js'
 import { Conflict, Duplicate, NotFound } from '../../core/errors.js'
 import { assertVersion, type VersionCondition } from '../../core/versions.js'
 import { newId } from '../../db/ids.js'
-import type { Database_ } from '../../db/open.js'
+import type { Repository, Transact } from '../../db/engine.js'
 import { foldKey } from '../../text.js'
 import type { SpeakersRepository } from './repository.js'
 import type { Speaker, SpeakerCreate, SpeakerUpdate } from './schemas.js'
@@ -28,31 +28,31 @@ function distinctAliases (name: string, aliases: string[]): string[] {
 const editable = (s: Speaker) => ({ name: s.name, kind: s.kind, description: s.description, aliases: s.aliases })
 
 export interface SpeakersDeps {
-  transaction: Database_['transaction']
-  speakers: SpeakersRepository
+  transaction: Transact
+  speakers: Repository<SpeakersRepository>
   ledger: Pick<Ledger, 'append'>
 }
 
 export function createSpeakersService ({ transaction, speakers, ledger }: SpeakersDeps) {
-  function require (id: string): Speaker {
-    const found = speakers.get(id)
+  async function require (id: string): Promise<Speaker> {
+    const found = await speakers.get(id)
     if (found === undefined) throw new NotFound(`Speaker ${id} does not exist`)
     return found
   }
 
   /** Claims every name of a speaker; 409 if another speaker has one. */
-  function claimNames (speakerId: string, name: string, aliases: string[]) {
+  async function claimNames (speakerId: string, name: string, aliases: string[]): Promise<void> {
     const keys = [foldKey(name), ...aliases.map(foldKey)]
-    const taken = speakers.nameTaken(keys, speakerId)
+    const taken = await speakers.nameTaken(keys, speakerId)
     if (taken !== undefined) {
       const clash = [name, ...aliases].find((n) => foldKey(n) === taken.nameKey) ?? taken.nameKey
       throw new Duplicate({ kind: 'speaker', id: taken.speakerId }, `The name "${clash}" is already a name or alias of speaker ${taken.speakerId}`)
     }
-    speakers.setNames(speakerId, keys)
+    await speakers.setNames(speakerId, keys)
   }
 
   /** Inserts a speaker and its `speaker.created` event; the caller holds the transaction. */
-  function insert (ctx: WriteContext, input: SpeakerCreate, at: string, id = newId()): Speaker {
+  async function insert (ctx: WriteContext, input: SpeakerCreate, at: string, id = newId()): Promise<Speaker> {
     const speaker: Speaker = {
       id,
       name: input.name,
@@ -63,25 +63,25 @@ export function createSpeakersService ({ transaction, speakers, ledger }: Speake
       updatedAt: at,
       version: 1
     }
-    speakers.insert(speaker)
-    claimNames(speaker.id, speaker.name, speaker.aliases)
-    ledger.append(ctx, [{ action: 'speaker.created', entityType: 'speaker', entityId: speaker.id, changes: snapshot(editable(speaker)) }], at)
+    await speakers.insert(speaker)
+    await claimNames(speaker.id, speaker.name, speaker.aliases)
+    await ledger.append(ctx, [{ action: 'speaker.created', entityType: 'speaker', entityId: speaker.id, changes: snapshot(editable(speaker)) }], at)
     return speaker
   }
 
-  function findByName (name: string): Speaker | undefined {
-    const id = speakers.idByNameKey(foldKey(name))
-    return id === undefined ? undefined : speakers.get(id)
+  async function findByName (name: string): Promise<Speaker | undefined> {
+    const id = await speakers.idByNameKey(foldKey(name))
+    return id === undefined ? undefined : await speakers.get(id)
   }
 
   return {
-    get: (id: string): Speaker | undefined => speakers.get(id),
+    get: async (id: string): Promise<Speaker | undefined> => await speakers.get(id),
     require,
     findByName,
-    getMany: (ids: string[]): Speaker[] => speakers.getMany(ids),
+    getMany: async (ids: string[]): Promise<Speaker[]> => await speakers.getMany(ids),
 
-    create (ctx: WriteContext, input: SpeakerCreate): Speaker {
-      return transaction(() => insert(ctx, input, new Date().toISOString()))
+    async create (ctx: WriteContext, input: SpeakerCreate): Promise<Speaker> {
+      return await transaction(async () => await insert(ctx, input, new Date().toISOString()))
     },
 
     /**
@@ -89,13 +89,13 @@ export function createSpeakersService ({ transaction, speakers, ledger }: Speake
      * one. Inside a caller's transaction (a savepoint), so a claim and its new speaker
      * commit together. `id` is for the seeder only (fixed ids the documentation's examples name).
      */
-    findOrCreate (ctx: WriteContext, input: SpeakerCreate, at: string, id?: string): Speaker {
-      return transaction(() => findByName(input.name) ?? insert(ctx, input, at, id))
+    async findOrCreate (ctx: WriteContext, input: SpeakerCreate, at: string, id?: string): Promise<Speaker> {
+      return await transaction(async () => await findByName(input.name) ?? await insert(ctx, input, at, id))
     },
 
-    update (ctx: WriteContext, id: string, patch: SpeakerUpdate, expected?: VersionCondition): Speaker {
-      return transaction(() => {
-        const before = require(id)
+    async update (ctx: WriteContext, id: string, patch: SpeakerUpdate, expected?: VersionCondition): Promise<Speaker> {
+      return await transaction(async () => {
+        const before = await require(id)
         assertVersion('Speaker', expected, before.version)
         const name = patch.name ?? before.name
         const next = applyPatch(editable(before), patch)
@@ -104,28 +104,28 @@ export function createSpeakersService ({ transaction, speakers, ledger }: Speake
         if (Object.keys(changes).length === 0) return before
         const at = new Date().toISOString()
         const after: Speaker = { ...before, ...next, updatedAt: at, version: before.version + 1 }
-        speakers.update(after)
-        if (changes.name !== undefined || changes.aliases !== undefined) claimNames(id, after.name, after.aliases)
-        ledger.append(ctx, [{ action: 'speaker.updated', entityType: 'speaker', entityId: id, changes }], at)
+        await speakers.update(after)
+        if (changes.name !== undefined || changes.aliases !== undefined) await claimNames(id, after.name, after.aliases)
+        await ledger.append(ctx, [{ action: 'speaker.updated', entityType: 'speaker', entityId: id, changes }], at)
         return after
       })
     },
 
     /** Deletes an unused speaker; 409 while any claim (deleted ones too: history) names it. */
-    delete (ctx: WriteContext, id: string, expected?: VersionCondition): void {
-      transaction(() => {
-        const before = require(id)
+    async delete (ctx: WriteContext, id: string, expected?: VersionCondition): Promise<void> {
+      await transaction(async () => {
+        const before = await require(id)
         assertVersion('Speaker', expected, before.version)
-        const used = speakers.claimsBy(id)
+        const used = await speakers.claimsBy(id)
         if (used > 0) throw new Conflict(`Speaker ${id} is the speaker of ${used} claim(s), deleted ones included (their history needs it); it cannot be deleted`, { claims: used })
-        speakers.delete(id)
-        ledger.append(ctx, [{ action: 'speaker.deleted', entityType: 'speaker', entityId: id, changes: removal(editable(before)) }])
+        await speakers.delete(id)
+        await ledger.append(ctx, [{ action: 'speaker.deleted', entityType: 'speaker', entityId: id, changes: removal(editable(before)) }])
       })
     },
 
     /** Oldest first; `q` matches a prefix of any name or alias. */
-    list (opts: { q?: string | undefined, limit: number, afterId?: string | undefined }): Speaker[] {
-      return speakers.list({ namePrefix: opts.q === undefined ? undefined : foldKey(opts.q), limit: opts.limit, afterId: opts.afterId })
+    async list (opts: { q?: string | undefined, limit: number, afterId?: string | undefined }): Promise<Speaker[]> {
+      return await speakers.list({ namePrefix: opts.q === undefined ? undefined : foldKey(opts.q), limit: opts.limit, afterId: opts.afterId })
     }
   }
 }

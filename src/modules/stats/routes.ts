@@ -27,7 +27,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Totals by status, reviews per day (last 30 days) and the top speakers by claims',
       response: { 200: stats }
     }
-  }, async () => app.stores.stats.stats())
+  }, async () => await app.services.stats.stats())
 }
 
 export default routes

@@ -1,11 +1,10 @@
 /** The stats repository on SQLite: read-only SQL over claims, reviews and the claim counters. */
 import { count, desc, eq, gte, isNull, sql } from 'drizzle-orm'
-import type Database from 'better-sqlite3'
 import type { Db } from '../../db/open.js'
 import { claims, claimStatusCounts, reviews, speakers } from '../../db/schema.js'
 import type { StatsRepository } from './repository.js'
 
-export function createSqliteStatsRepository (db: Db, sqlite: Database.Database): StatsRepository & { countersPlan: () => string[] } {
+export function createSqliteStatsRepository (db: Db): StatsRepository & { countersPlan: () => string[] } {
   // Counters kept by triggers on claims: three rows, whatever the number of claims. A full
   // count here cost a second per /metrics scrape at 300k claims, blocking every request.
   const counters = db.select({ status: claimStatusCounts.status, n: claimStatusCounts.claims }).from(claimStatusCounts)
@@ -16,7 +15,7 @@ export function createSqliteStatsRepository (db: Db, sqlite: Database.Database):
     /** EXPLAIN QUERY PLAN of `counters`: tests hold it off the claims table. */
     countersPlan: () => {
       const { sql: text, params } = counters.toSQL()
-      return (sqlite.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail)
+      return (db.$client.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail)
     },
     reviews: () => db.select({ n: count() }).from(reviews).get()?.n ?? 0,
     reviewsPerDay: (firstDay) => db.select({ day, n: count() }).from(reviews).where(gte(reviews.createdAt, firstDay)).groupBy(day).all(),
