@@ -15,7 +15,7 @@ import { markerPath } from '../src/db/location.js'
 import { migrationsFolder } from '../src/db/open.js'
 import { openSqliteEngine } from '../src/db/sqlite/engine.js'
 import type { ReviewCreate } from '../src/modules/reviews/schemas.js'
-import { createServices, type Services } from '../src/modules/container.js'
+import { createServices, type Services, type TxServices } from '../src/modules/container.js'
 import {
   capitalize, prng, PUBLISHERS, queryWords, QUERY_RANKS, randomDate, sentence, SOURCE_KINDS, SPEAKER_KINDS,
   speakerName, TOPICS, type Prng
@@ -107,10 +107,10 @@ async function build (path: string, claimCount: number, log: (line: string) => v
   const tick = clock()
   const progress = progressReporter(log)
 
-  const speakerIds = await inBatches(services, speakerCount, async (i) =>
-    (await services.speakers.findOrCreate(ctx, speakerInput(random, i), tick())).id, progress('speakers', speakerCount))
-  const sourceIds = await inBatches(services, sourceCount, async (i) =>
-    (await services.sources.findOrCreate(ctx, sourceInput(random, i), tick())).id, progress('sources', sourceCount))
+  const speakerIds = await inBatches(services, speakerCount, async (tx, i) =>
+    (await tx.speakers.findOrCreate(ctx, speakerInput(random, i), tick())).id, progress('speakers', speakerCount))
+  const sourceIds = await inBatches(services, sourceCount, async (tx, i) =>
+    (await tx.sources.findOrCreate(ctx, sourceInput(random, i), tick())).id, progress('sources', sourceCount))
 
   // Claims and their reviews are written batch by batch, reviews just after their claims, so
   // the audit log's times stay in order and reviewed claims are spread over the whole archive.
@@ -120,18 +120,18 @@ async function build (path: string, claimCount: number, log: (line: string) => v
   const claimProgress = progress('claims', claimCount)
   for (let start = 0; start < claimCount; start += BATCH) {
     const end = Math.min(claimCount, start + BATCH)
-    await services.transaction(async () => {
+    await services.transaction(async (tx) => {
       const ids: string[] = []
       for (let i = start; i < end; i++) {
         const seen = new Set<number>()
         const input = claimInput(random, random.pick(speakerIds), random.pick(sourceIds), seen)
         if (QUERY_RANKS.one.every((k) => seen.has(k))) matches.one++
         if (QUERY_RANKS.two.every((k) => seen.has(k))) matches.two++
-        ids.push((await services.claims.create(ctx, input, tick())).id)
+        ids.push((await tx.claims.create(ctx, input, tick())).id)
       }
       for (const id of ids) {
         if (!random.chance(REVIEWED_SHARE)) continue
-        await services.reviews.applyWithin(ctx, id, reviewInput(random), undefined, tick())
+        await tx.reviews.applyWithin(ctx, id, reviewInput(random), undefined, tick())
         reviews++
       }
     })
@@ -150,11 +150,11 @@ async function build (path: string, claimCount: number, log: (line: string) => v
 }
 
 /** Calls `make(i)` for i in 0..count-1, BATCH at a time, each batch one transaction. */
-async function inBatches<T> (services: Services, count: number, make: (i: number) => Promise<T>, done: (n: number) => void): Promise<T[]> {
+async function inBatches<T> (services: Services, count: number, make: (tx: TxServices, i: number) => Promise<T>, done: (n: number) => void): Promise<T[]> {
   const out: T[] = []
   for (let start = 0; start < count; start += BATCH) {
     const end = Math.min(count, start + BATCH)
-    await services.transaction(async () => { for (let i = start; i < end; i++) out.push(await make(i)) })
+    await services.transaction(async (tx) => { for (let i = start; i < end; i++) out.push(await make(tx, i)) })
     done(end)
   }
   return out

@@ -53,18 +53,18 @@ export async function loadSeeds (services: Services, folder = seedsFolder): Prom
       continue
     }
     const data = seedFile.parse(JSON.parse(readFileSync(join(folder, file), 'utf8')))
-    await services.transaction(async () => {
+    await services.transaction(async (tx) => {
       const at = new Date().toISOString()
       const { id: sourceId, ...sourceInput } = data.source
-      const source = await services.sources.findOrCreate(ctx, sourceInput, at, sourceId)
+      const source = await tx.sources.findOrCreate(ctx, sourceInput, at, sourceId)
       const speakerIds = new Map<string, string>()
-      for (const { id, ...s } of data.speakers) speakerIds.set(s.name, (await services.speakers.findOrCreate(ctx, s, at, id)).id)
+      for (const { id, ...s } of data.speakers) speakerIds.set(s.name, (await tx.speakers.findOrCreate(ctx, s, at, id)).id)
       for (const { speaker, id, ...claim } of data.claims) {
         const speakerId = speakerIds.get(speaker)
         if (speakerId === undefined) throw new Error(`${file}: claim names unknown speaker "${speaker}"`)
         const input: ClaimCreate = { ...claim, speakerId, sourceId: source.id }
-        if (await services.claims.findDuplicate(speakerId, input.claimedAt, input.text) === undefined) {
-          await services.claims.create(ctx, input, at, id)
+        if (await tx.claims.findDuplicate(speakerId, input.claimedAt, input.text) === undefined) {
+          await tx.claims.create(ctx, input, at, id)
           result.claims++
         }
       }

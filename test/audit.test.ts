@@ -3,7 +3,7 @@ import canonicalizeModule from 'canonicalize'
 import fc from 'fast-check'
 import t from 'tap'
 import { canonicalEvent, canonicalJson } from '../src/modules/audit/ledger.js'
-import { claimInput, harness } from './helpers.js'
+import { claimInput, harness, sqliteOnly } from './helpers.js'
 
 const canonicalize = canonicalizeModule as unknown as (value: unknown) => string
 
@@ -25,7 +25,7 @@ t.test('the write path\'s event serialisation is RFC 8785, for any strings and v
   t.pass('2000 random events serialise exactly as the general canonicaliser does')
 })
 
-t.test('the database itself refuses UPDATE and DELETE on the audit table', async (t) => {
+t.test('the database itself refuses UPDATE and DELETE on the audit table', sqliteOnly, async (t) => {
   const { as, database } = await harness(t)
   await as('editor')('POST', '/v1/claims', claimInput())
   const { sqlite } = database
@@ -60,7 +60,7 @@ t.test('anyone holding the whole feed (an admin\'s) can re-verify the chain with
   })
 })
 
-t.test('verify reports ok, then catches a forged event', async (t) => {
+t.test('verify reports ok, then catches a forged event', sqliteOnly, async (t) => {
   const { as, database } = await harness(t)
   const created = await as('editor')('POST', '/v1/claims', claimInput())
   await as('editor')('PATCH', `/v1/claims/${created.data.id}`, { text: 'Second version' })
@@ -79,7 +79,7 @@ t.test('verify reports ok, then catches a forged event', async (t) => {
   t.same(bad.data, { ok: false, events: target - 1, firstBadSeq: target })
 })
 
-t.test('verify catches a deleted event', async (t) => {
+t.test('verify catches a deleted event', sqliteOnly, async (t) => {
   const { as, database } = await harness(t)
   await as('editor')('POST', '/v1/claims', claimInput())
   await as('editor')('POST', '/v1/claims', claimInput({ text: 'Another' }))
@@ -89,7 +89,7 @@ t.test('verify catches a deleted event', async (t) => {
   t.match((await as('admin')('GET', '/v1/audit/verify')).data, { ok: false, firstBadSeq: 2 })
 })
 
-t.test('verify catches an event forged together with its own hash: the next link breaks', async (t) => {
+t.test('verify catches an event forged together with its own hash: the next link breaks', sqliteOnly, async (t) => {
   const { as, database } = await harness(t)
   const created = await as('editor')('POST', '/v1/claims', claimInput())
   await as('editor')('PATCH', `/v1/claims/${created.data.id}`, { text: 'Later edit' })

@@ -11,7 +11,9 @@ import { loadConfig } from '../src/config.js'
 import { newId } from '../src/db/ids.js'
 import { openSqliteEngine } from '../src/db/sqlite/engine.js'
 import { createServices } from '../src/modules/container.js'
-import { ADMIN_KEY, claimInput, dump, harness, type Harness, type Response } from './helpers.js'
+import type { AnyEngine } from '../src/db/connect.js'
+import { ADMIN_KEY, claimInput, dump, harness, sqliteOnly, type Harness, type Response } from './helpers.js'
+import { countRows, query } from './support/engines.js'
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
@@ -49,8 +51,7 @@ async function keyIds (h: Harness): Promise<Record<Role, string>> {
 const apikeyEvents = async (h: Harness) =>
   (await h.as('admin')('GET', '/v1/audit?entityType=apikey&limit=1000')).data.items as any[]
 
-const countKeys = (h: { database: Harness['database'] }) =>
-  (h.database.sqlite.prepare('SELECT count(*) AS n FROM api_keys').get() as { n: number }).n
+const countKeys = async (h: { engine: AnyEngine }) => await countRows(h.engine, 'api_keys')
 
 t.test('GET /v1/me returns exactly the calling key', async (t) => {
   const h = await harness(t)
@@ -102,11 +103,11 @@ t.test('POST /v1/api-keys creates a working, random, hashed key', async (t) => {
   t.equal(me.statusCode, 200)
   t.strictSame(me.data, { id: a.data.id, name: 'bulk-review script', role: 'reviewer' })
 
-  const stored = JSON.stringify(dump(h.database))
+  const stored = JSON.stringify(await dump(h.engine))
   for (const key of [a.data.key, b.data.key, ADMIN_KEY, h.keys.viewer]) {
     t.notOk(stored.includes(key), 'key not stored in plain text anywhere')
   }
-  for (const [table, rows] of Object.entries(dump(h.database))) {
+  for (const [table, rows] of Object.entries(await dump(h.engine))) {
     for (const row of rows as Record<string, unknown>[]) {
       for (const [column, value] of Object.entries(row)) {
         if (String(value).includes(a.data.key)) t.fail(`${table}.${column} holds the key`)
@@ -117,7 +118,7 @@ t.test('POST /v1/api-keys creates a working, random, hashed key', async (t) => {
 
 t.test('POST /v1/api-keys rejects bad input (400) and changes nothing', async (t) => {
   const h = await harness(t)
-  const before = dump(h.database)
+  const before = await dump(h.engine)
   const bad: unknown[] = [
     { name: 'x', role: 'superuser' },
     { name: 'x', role: 'Admin' },
@@ -137,19 +138,19 @@ t.test('POST /v1/api-keys rejects bad input (400) and changes nothing', async (t
   }
   const unknown = await h.as('admin')('POST', '/v1/api-keys', { name: 'x', role: 'viewer', extra: 1 })
   t.match(unknown.data.errors, [{ path: '/extra' }], 'unknown field is named')
-  t.strictSame(dump(h.database), before, 'nothing written')
+  t.strictSame(await dump(h.engine), before, 'nothing written')
 })
 
 t.test('non-admin roles get 403 on every api-keys route', async (t) => {
   const h = await harness(t)
-  const before = dump(h.database)
+  const before = await dump(h.engine)
   const ids = await keyIds(h)
   for (const role of ['viewer', 'reviewer', 'editor'] as const) {
     isProblem(t, await h.as(role)('POST', '/v1/api-keys', { name: 'x', role: 'admin' }), 403, '/v1/api-keys')
     isProblem(t, await h.as(role)('GET', '/v1/api-keys'), 403, '/v1/api-keys')
     isProblem(t, await h.as(role)('DELETE', `/v1/api-keys/${ids.viewer}`), 403, `/v1/api-keys/${ids.viewer}`)
   }
-  t.strictSame(dump(h.database), before, 'nothing written')
+  t.strictSame(await dump(h.engine), before, 'nothing written')
 })
 
 t.test('GET /v1/api-keys: no secrets, revokedAt, paginates exactly once', async (t) => {
@@ -158,7 +159,7 @@ t.test('GET /v1/api-keys: no secrets, revokedAt, paginates exactly once', async 
   for (const name of ['k1', 'k2', 'k3']) created.push((await h.as('admin')('POST', '/v1/api-keys', { name, role: 'viewer' })).data)
   t.equal((await h.as('admin')('DELETE', `/v1/api-keys/${created[1].id}`)).statusCode, 204)
 
-  const rows = h.database.sqlite.prepare('SELECT * FROM api_keys').all() as Record<string, unknown>[]
+  const rows = await query(h.engine, 'SELECT * FROM api_keys')
   t.equal(rows.length, 7)
   const seen: any[] = []
   let url = '/v1/api-keys?limit=2'
@@ -218,9 +219,9 @@ t.test('DELETE /v1/api-keys/:id', async (t) => {
   isProblem(t, await del('not-a-uuid'), 404, '/v1/api-keys/not-a-uuid')
 
   // the harness admin key is the only admin: revoking it would lock everyone out
-  const before = dump(h.database)
+  const before = await dump(h.engine)
   isProblem(t, await del(ids.admin), 409, `/v1/api-keys/${ids.admin}`)
-  t.strictSame(dump(h.database), before, '409 changed nothing')
+  t.strictSame(await dump(h.engine), before, '409 changed nothing')
   t.equal((await h.as('admin')('GET', '/v1/me')).statusCode, 200)
 
   // a second admin makes the first revocable; then the second is the last one
@@ -249,7 +250,7 @@ t.test('audit: apikey.created and apikey.revoked', async (t) => {
   t.strictSame(ev.actor, { id: ids.admin, name: HARNESS_NAMES.admin, role: 'admin' })
   t.equal(ev.requestId, res.headers['x-request-id'])
   t.equal(ev.at, created.createdAt)
-  const keyRow = h.database.sqlite.prepare('SELECT * FROM api_keys WHERE id = ?').get(created.id) as Record<string, unknown>
+  const [keyRow = {}] = await query(h.engine, 'SELECT * FROM api_keys WHERE id = ?', created.id)
   const feed = JSON.stringify(events)
   t.notOk(feed.includes(created.key), 'feed never holds a key')
   for (const value of Object.values(keyRow)) {
@@ -369,21 +370,20 @@ t.test('role matrix: below minimum 403, at/above not 401/403, no key 401', async
 t.test('ADMIN_API_KEY bootstrap is idempotent', async (t) => {
   const h = await harness(t)
   const ctx = systemContext('test', newId())
-  const before = dump(h.database)
-  t.equal(countKeys(h), 4)
+  const before = await dump(h.engine)
+  t.equal(await countKeys(h), 4)
   const again = await h.app.services.apiKeys.bootstrap(ctx, ADMIN_KEY)
   t.equal(again.created, undefined)
-  t.equal(countKeys(h), 4, 'same key: nothing created')
+  t.equal(await countKeys(h), 4, 'same key: nothing created')
   t.strictSame(await h.app.services.apiKeys.bootstrap(ctx, undefined), {}, 'no key given and keys exist: {}')
-  t.equal(countKeys(h), 4)
-  t.strictSame(dump(h.database), before, 'nothing written at all')
+  t.equal(await countKeys(h), 4)
+  t.strictSame(await dump(h.engine), before, 'nothing written at all')
 })
 
 t.test('first start without ADMIN_API_KEY creates one admin key, once', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'claimledger-auth-'))
   const path = join(dir, 'fresh.db')
   const engine = openSqliteEngine(path)
-  const { database } = engine
   const app = await buildApp(loadConfig({ DATABASE_PATH: path, LOG_LEVEL: 'silent' }), engine)
   t.teardown(async () => {
     await app.close()
@@ -391,26 +391,26 @@ t.test('first start without ADMIN_API_KEY creates one admin key, once', async (t
     rmSync(dir, { recursive: true, force: true })
   })
   const services = createServices(engine)
-  t.equal(countKeys({ database }), 0)
+  t.equal(await countKeys({ engine }), 0)
   const first = await services.apiKeys.bootstrap(systemContext('test', newId()), undefined)
   t.strictSame(Object.keys(first), ['created'])
   t.type(first.created, 'string')
   const key = first.created as string
   t.ok(key.length >= 43, 'random key of >= 43 chars')
-  t.equal(countKeys({ database }), 1)
-  t.notOk(JSON.stringify(dump(database)).includes(key), 'stored only as a hash')
+  t.equal(await countKeys({ engine }), 1)
+  t.notOk(JSON.stringify(await dump(engine)).includes(key), 'stored only as a hash')
 
   const me = await app.inject({ method: 'GET', url: '/v1/me', headers: { authorization: `Bearer ${key}` } })
   t.equal(me.statusCode, 200)
   t.equal(me.json().role, 'admin')
   t.strictSame(await services.apiKeys.bootstrap(systemContext('test', newId()), undefined), {}, 'second start: nothing')
-  t.equal(countKeys({ database }), 1, 'no second key')
+  t.equal(await countKeys({ engine }), 1, 'no second key')
   const audit = await services.ledger.list({ entityType: 'apikey', limit: 10 })
   t.equal(audit.length, 1)
   t.match(audit[0], { action: 'apikey.created', actor: { id: 'system:test', role: 'admin' } })
 })
 
-t.test('a key revoked by another process (the CLI beside a running server) stops working within a second', async (t) => {
+t.test('a key revoked by another process (the CLI beside a running server) stops working within a second', sqliteOnly, async (t) => {
   const h = await harness(t)
   const ids = await keyIds(h)
   t.equal((await h.as('viewer')('GET', '/v1/me')).statusCode, 200)

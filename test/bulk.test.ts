@@ -1,5 +1,6 @@
 import t from 'tap'
 import { claimInput, dump, harness, type Harness } from './helpers.js'
+import { query } from './support/engines.js'
 
 const evidence = [{ url: 'https://www.osce.org/', stance: 'refutes' }]
 
@@ -26,7 +27,7 @@ t.test('atomic (the default): all apply in one go', async (t) => {
 t.test('atomic: one failure rolls everything back, with per-index errors', async (t) => {
   const h = await harness(t)
   const ids = await claims(h, 3)
-  const before = dump(h.database)
+  const before = await dump(h.engine)
   const res = await h.as('reviewer')('POST', '/v1/reviews/bulk', {
     atomic: true,
     items: [item(ids[0] as string), item(ids[1] as string, { evidence: [] }), item('01890a5d-ac96-774b-bcce-b302099a8057'), item(ids[2] as string, { expectedVersion: 7 })]
@@ -39,7 +40,7 @@ t.test('atomic: one failure rolls everything back, with per-index errors', async
     { index: 3, claimId: ids[2], status: 412 }
   ])
   t.equal(res.data.errors.length, 3)
-  t.same(dump(h.database), before, 'no review, no status change, no audit event')
+  t.same(await dump(h.engine), before, 'no review, no status change, no audit event')
 })
 
 t.test('non-atomic: each item on its own, results in input order', async (t) => {
@@ -60,7 +61,7 @@ t.test('non-atomic: each item on its own, results in input order', async (t) => 
 t.test('validation: 1..1000 items, strict fields, reviewer role', async (t) => {
   const h = await harness(t)
   const [id] = await claims(h, 1)
-  const before = dump(h.database)
+  const before = await dump(h.engine)
   t.equal((await h.as('reviewer')('POST', '/v1/reviews/bulk', { items: [] })).statusCode, 400)
   t.equal((await h.as('reviewer')('POST', '/v1/reviews/bulk', { items: Array(1001).fill(item(id as string)) })).statusCode, 400)
   const unknown = await h.as('reviewer')('POST', '/v1/reviews/bulk', { items: [item(id as string, { reviewer: 'x' })] })
@@ -69,7 +70,7 @@ t.test('validation: 1..1000 items, strict fields, reviewer role', async (t) => {
   t.equal((await h.as('reviewer')('POST', '/v1/reviews/bulk', { items: [item(id as string, { expectedVersion: 0 })] })).statusCode, 400)
   t.equal((await h.as('viewer')('POST', '/v1/reviews/bulk', { items: [item(id as string)] })).statusCode, 403)
   t.equal((await h.as('reviewer')('POST', '/v1/reviews/bulk', { items: [item(id as string)] }, { 'idempotency-key': 'has space' })).statusCode, 400)
-  t.same(dump(h.database), before)
+  t.same(await dump(h.engine), before)
   const thousand = await h.as('reviewer')('POST', '/v1/reviews/bulk', { atomic: false, items: Array(1000).fill(item(id as string, { verdict: 'unverified', evidence: [] })) })
   t.equal(thousand.data.applied, 1000, '1000 items are allowed (the same claim reviewed 1000 times)')
 })
@@ -82,16 +83,16 @@ t.test('Idempotency-Key: replay, conflict, scope, failures not stored, expiry', 
   const first = await h.as('reviewer')('POST', '/v1/reviews/bulk', body, key)
   t.equal(first.statusCode, 200)
   t.notOk(first.headers['idempotent-replayed'])
-  const state = dump(h.database)
+  const state = await dump(h.engine)
   const again = await h.as('reviewer')('POST', '/v1/reviews/bulk', body, key)
   t.equal(again.statusCode, 200)
   t.equal(again.headers['idempotent-replayed'], 'true')
   t.same(again.data, first.data, 'the stored response, byte for byte')
-  t.same(dump(h.database), state, 'nothing applied again')
+  t.same(await dump(h.engine), state, 'nothing applied again')
 
   const other = await h.as('reviewer')('POST', '/v1/reviews/bulk', { items: [item(ids[1] as string)] }, key)
   t.equal(other.statusCode, 409)
-  t.same(dump(h.database), state)
+  t.same(await dump(h.engine), state)
 
   const otherCaller = await h.as('editor')('POST', '/v1/reviews/bulk', { items: [item(ids[1] as string)] }, key)
   t.equal(otherCaller.statusCode, 200, 'keys are scoped to the calling API key')
@@ -102,7 +103,7 @@ t.test('Idempotency-Key: replay, conflict, scope, failures not stored, expiry', 
   t.equal((await h.as('reviewer')('POST', '/v1/reviews/bulk', { items: [item(ids[0] as string, { expectedVersion: 2 })] }, failKey)).statusCode, 200,
     'a 422 applied nothing and was not stored: the fixed batch may use the same key')
 
-  h.database.sqlite.prepare("UPDATE idempotency_keys SET expires_at = '2000-01-01T00:00:00.000Z'").run()
+  await query(h.engine, "UPDATE idempotency_keys SET expires_at = '2000-01-01T00:00:00.000Z'")
   const expired = await h.as('reviewer')('POST', '/v1/reviews/bulk', body, key)
   t.equal(expired.statusCode, 200)
   t.notOk(expired.headers['idempotent-replayed'], 'after 24 hours the key is free again')
@@ -134,14 +135,14 @@ t.test('clientRef: a rerun in other batches, a day later, applies nothing twice'
   const first = await h.as('reviewer')('POST', '/v1/reviews/bulk', { atomic: false, items: items.slice(0, 2) }, { 'idempotency-key': 'batch-1' })
   t.match(first.data, { applied: 2, replayed: 0 })
 
-  const before = dump(h.database)
+  const before = await dump(h.engine)
   // The whole file again in one batch, under another key: rows 0-1 are replayed, rows 2-3 applied.
   const rerun = await h.as('reviewer')('POST', '/v1/reviews/bulk', { atomic: true, items }, { 'idempotency-key': 'whole-file' })
   t.equal(rerun.statusCode, 200)
   t.match(rerun.data, { applied: 2, replayed: 2 })
   t.same(rerun.data.results.map((r: { ok: boolean, replayed?: boolean }) => [r.ok, r.replayed ?? false]), [[true, true], [true, true], [true, false], [true, false]])
   t.same(rerun.data.results[0].review, first.data.results[0].review)
-  t.equal(dump(h.database).reviews?.length, (before.reviews?.length ?? 0) + 2)
+  t.equal((await dump(h.engine)).reviews?.length, (before.reviews?.length ?? 0) + 2)
   for (const id of ids) t.match((await h.as('viewer')('GET', `/v1/claims/${id}`)).data, { reviewCount: 1 }, 'each claim reviewed once')
 
   // An item whose reference was applied with other content fails alone (non-atomic) or fails the batch (atomic).

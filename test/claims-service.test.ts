@@ -87,7 +87,7 @@ onEachEngine(t, 'reviews: applied only inside a transaction; a clientRef sent ag
 
   const first = await reviews.create(ctx, created.id, input)
   t.equal(first.replayed, false)
-  const again = await transaction(async () => await reviews.applyWithin(ctx, created.id, input, [99], new Date().toISOString()))
+  const again = await transaction(async (tx) => await tx.reviews.applyWithin(ctx, created.id, input, [99], new Date().toISOString()))
   t.equal(again.replayed, true, 'answered before the version check: the claim has moved on')
   t.equal(again.review.id, first.review.id)
   t.equal((await reviews.list(created.id, 10)).length, 1)
@@ -105,9 +105,9 @@ onEachEngine(t, 'a write sees its own changes before it commits; nobody else doe
     await writtenYet
     return await claims.find(created)
   })()
-  await transaction(async () => {
-    created = (await claims.create(ctx, claim('Baku says 772 soldiers died'))).id
-    t.equal((await claims.require(created)).id, created, 'read inside the transaction: there')
+  await transaction(async (tx) => {
+    created = (await tx.claims.create(ctx, claim('Baku says 772 soldiers died'))).id
+    t.equal((await tx.claims.require(created)).id, created, 'read inside the transaction: there')
     written()
     t.equal(await outside, undefined, 'read outside it before the commit: not there')
   })

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { claimInput, dump, harness } from './helpers.js'
+import { query } from './support/engines.js'
 
 t.test('create with inline speaker and source finds or creates them', async (t) => {
   const { as } = await harness(t)
@@ -57,7 +58,7 @@ t.test('create with inline speaker and source finds or creates them', async (t) 
 })
 
 t.test('create by ids; unknown ids are 422; either-or is enforced', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const speaker = await as('editor')('POST', '/v1/speakers', { name: 'Ilham Aliyev', kind: 'person' })
   const source = await as('editor')('POST', '/v1/sources', { title: 'Mail Online article' })
   const ok = await as('editor')('POST', '/v1/claims', {
@@ -67,7 +68,7 @@ t.test('create by ids; unknown ids are 422; either-or is enforced', async (t) =>
   t.equal(ok.data.speaker.name, 'Ilham Aliyev')
   t.strictSame((await as('viewer')('GET', `/v1/claims/${ok.data.id}`)).data, ok.data)
 
-  const before = dump(database)
+  const before = await dump(engine)
   const missing = await as('editor')('POST', '/v1/claims', {
     text: 'x', speakerId: '01890a5d-ac96-774b-bcce-b302099a8057', sourceId: source.data.id, claimedAt: '2020-10-21'
   })
@@ -79,7 +80,7 @@ t.test('create by ids; unknown ids are 422; either-or is enforced', async (t) =>
   const neither = await as('editor')('POST', '/v1/claims', { text: 'x', claimedAt: '2020-10-21' })
   t.equal(neither.statusCode, 400)
   t.same(neither.data.errors.map((e: { path: string }) => e.path).sort(), ['/sourceId', '/speakerId'])
-  t.same(dump(database), before, 'rejected creates change nothing')
+  t.same(await dump(engine), before, 'rejected creates change nothing')
 })
 
 t.test('field rules', async (t) => {
@@ -106,14 +107,14 @@ t.test('field rules', async (t) => {
 })
 
 t.test('duplicates: same speaker, date and folded text → 409 with existingId and Location', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const first = await as('editor')('POST', '/v1/claims', claimInput({ text: 'Café   is OPEN' }))
-  const before = dump(database)
+  const before = await dump(engine)
   const dup = await as('editor')('POST', '/v1/claims', claimInput({ text: 'cafe\u0301 is open' }))
   t.equal(dup.statusCode, 409)
   t.equal(dup.data.existingId, first.data.id)
   t.equal(dup.headers.location, `/v1/claims/${first.data.id}`)
-  t.same(dump(database), before)
+  t.same(await dump(engine), before)
   const otherDay = await as('editor')('POST', '/v1/claims', claimInput({ text: 'Café is open', claimedAt: '2020-10-20' }))
   t.equal(otherDay.statusCode, 201, 'another date is another claim')
   // A deleted claim no longer blocks its text.
@@ -147,7 +148,7 @@ t.test('read with ETag and If-None-Match', async (t) => {
 })
 
 t.test('update: fields, version, If-Match, no-op, and status stays read-only', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const created = await as('editor')('POST', '/v1/claims', claimInput({ quote: 'no solution' }))
   const url = `/v1/claims/${created.data.id}`
   const other = await as('editor')('POST', '/v1/speakers', { name: 'Government of Armenia', kind: 'government', aliases: ['Yerevan'] })
@@ -157,18 +158,18 @@ t.test('update: fields, version, If-Match, no-op, and status stays read-only', a
   t.equal(updated.headers.etag, '"2"')
   t.match(updated.data, { text: 'Edited', quote: null, speakerId: other.data.id, speaker: { name: 'Government of Armenia' }, topics: ['x'], version: 2 })
 
-  const before = dump(database)
+  const before = await dump(engine)
   const stale = await as('editor')('PATCH', url, { text: 'Lost update' }, { 'if-match': '"1"' })
   t.equal(stale.statusCode, 412)
   t.equal(stale.data.currentVersion, 2)
   t.equal((await as('editor')('PATCH', url, { text: 'x' }, { 'if-match': 'garbage' })).statusCode, 412)
   t.equal((await as('editor')('PATCH', url, { status: 'corroborated' })).statusCode, 400)
   t.equal((await as('editor')('PATCH', url, { speakerId: '01890a5d-ac96-774b-bcce-b302099a8057' })).statusCode, 422)
-  t.same(dump(database), before, 'refused updates change nothing')
+  t.same(await dump(engine), before, 'refused updates change nothing')
 
   const noop = await as('editor')('PATCH', url, { text: 'Edited' })
   t.equal(noop.data.version, 2, 'a patch that changes nothing is not a new version')
-  t.same(dump(database), before, 'and writes no audit event')
+  t.same(await dump(engine), before, 'and writes no audit event')
 
   // If-Match lists: any listed strong version matches; a weak tag never does (RFC 9110).
   t.equal((await as('editor')('PATCH', url, { context: 'a' }, { 'if-match': '"7", "2"' })).statusCode, 200)
@@ -202,7 +203,7 @@ t.test('soft delete: 204, then 410 naming when and by whom, history kept', async
 })
 
 t.test('list: filters, sorts and keyset pagination', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const dates = ['2020-10-19', '2020-10-21', '2020-10-20', '2020-10-21', '2020-09-27']
   const ids: string[] = []
   for (const [i, claimedAt] of dates.entries()) {
@@ -237,7 +238,7 @@ t.test('list: filters, sorts and keyset pagination', async (t) => {
   t.match(notAnId.data.errors, [{ path: '/speakerId', message: 'must be a valid uuid' }])
 
   // -lastReviewedAt: reviewed claims first (newest review first), never-reviewed last by id.
-  database.sqlite.prepare("UPDATE claims SET last_reviewed_at = '2026-01-01T00:00:00.000Z' WHERE id = ?").run(ids[2])
+  await query(engine, "UPDATE claims SET last_reviewed_at = '2026-01-01T00:00:00.000Z' WHERE id = ?", ids[2])
   t.same(texts(await as('viewer')('GET', '/v1/claims?sort=-lastReviewedAt')), ['Claim 2', 'Claim 4', 'Claim 3', 'Claim 1', 'Claim 0'])
   const firstPage = await as('viewer')('GET', '/v1/claims?sort=-lastReviewedAt&limit=1')
   const rest = await as('viewer')('GET', `/v1/claims?sort=-lastReviewedAt&limit=10&cursor=${firstPage.data.nextCursor}`)

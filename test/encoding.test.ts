@@ -11,8 +11,8 @@ const latin1 = (text: string) => Buffer.from(text, 'latin1')
 const utf8 = (text: string) => Buffer.from(text, 'utf8')
 
 t.test('a JSON body that is not UTF-8: 400 naming its line, nothing written', async (t) => {
-  const { as, database } = await harness(t)
-  const before = dump(database)
+  const { as, engine } = await harness(t)
+  const before = await dump(engine)
   const body = latin1(JSON.stringify(claimInput({ text: 'Pashinyan said the café was shelled' }), null, 2))
   const res = await as('editor')('POST', '/v1/claims', body, { 'content-type': 'application/json' })
   t.equal(res.statusCode, 400)
@@ -23,7 +23,7 @@ t.test('a JSON body that is not UTF-8: 400 naming its line, nothing written', as
     detail: /^Line 2 of the body is not UTF-8 text; nothing was written\. Encode it as UTF-8/,
     line: 2
   })
-  t.same(dump(database), before)
+  t.same(await dump(engine), before)
 
   // The same claim in UTF-8 (with a byte order mark, as some editors save it) is stored as written.
   const good = await as('editor')('POST', '/v1/claims', Buffer.concat([utf8('\ufeff'), utf8(body.toString('latin1'))]), { 'content-type': 'application/json' })
@@ -32,8 +32,8 @@ t.test('a JSON body that is not UTF-8: 400 naming its line, nothing written', as
 })
 
 t.test('an NDJSON or CSV import that is not UTF-8 on its last line: 400, and its good lines are not imported either', async (t) => {
-  const { as, database } = await harness(t)
-  const before = dump(database)
+  const { as, engine } = await harness(t)
+  const before = await dump(engine)
   const lines = [1, 2, 3].map((i) => JSON.stringify(claimInput({ text: `Imported claim ${i}` })))
   const ndjson = Buffer.concat([utf8(lines.slice(0, 2).join('\n') + '\n'), latin1(lines[2]?.replace('claim 3', 'claim é') ?? '')])
   const res = await as('editor')('POST', '/v1/claims/import', ndjson, { 'content-type': 'application/x-ndjson' })
@@ -44,7 +44,7 @@ t.test('an NDJSON or CSV import that is not UTF-8 on its last line: 400, and its
   const csvRes = await as('editor')('POST', '/v1/claims/import', csv, { 'content-type': 'text/csv' })
   t.equal(csvRes.statusCode, 400)
   t.match(csvRes.data, { type: /invalid-encoding$/, detail: /^Line 3 of the body/, line: 3 })
-  t.same(dump(database), before, 'nothing imported')
+  t.same(await dump(engine), before, 'nothing imported')
 })
 
 t.test('the streaming check finds the line wherever the chunks are cut', async (t) => {

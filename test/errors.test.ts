@@ -54,21 +54,21 @@ async function createClaim (call: Call, overrides: Record<string, unknown> = {})
 }
 
 t.test('1. malformed JSON → 400 problem', async (t) => {
-  const { as, database } = await harness(t)
-  const before = dump(database)
+  const { as, engine } = await harness(t)
+  const before = await dump(engine)
   for (const body of ['{bad', '{"text": "a",}', '[1, 2', 'undefined']) {
     const res = await as('editor')('POST', '/v1/claims?x=1', body, JSON_CT)
     problem(t, res, 400, '/v1/claims')
     t.match(res.data?.detail, /JSON/)
     t.notOk(res.body.includes('Unexpected token'), 'no raw parser message')
   }
-  t.same(dump(database), before)
+  t.same(await dump(engine), before)
 })
 
 t.test('2. schema violations → 400 with JSON-pointer errors', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const ed = as('editor')
-  const before = dump(database)
+  const before = await dump(engine)
 
   const future = await ed('POST', '/v1/claims', claimInput({ claimedAt: '2999-01-01' }))
   invalid(t, future, '/v1/claims', ['/claimedAt'])
@@ -89,13 +89,13 @@ t.test('2. schema violations → 400 with JSON-pointer errors', async (t) => {
 
   const query = await ed('GET', '/v1/claims?claimedFrom=yesterday')
   invalid(t, query, '/v1/claims', ['/claimedFrom'])
-  t.same(dump(database), before)
+  t.same(await dump(engine), before)
 })
 
 t.test('3. unknown body fields → 400 naming each', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const ed = as('editor')
-  const before = dump(database)
+  const before = await dump(engine)
   const status = await ed('POST', '/v1/claims', claimInput({ status: 'corroborated' }))
   invalid(t, status, '/v1/claims', ['/status'])
   t.same(status.data?.errors, [{ path: '/status', message: status.data?.errors?.[0]?.message }])
@@ -106,13 +106,13 @@ t.test('3. unknown body fields → 400 naming each', async (t) => {
   t.equal(both.data?.errors?.length, 2)
   const nested = await ed('POST', '/v1/claims', claimInput({ speaker: { name: 'Someone', foo: 1 } }))
   invalid(t, nested, '/v1/claims', ['/speaker/foo'])
-  t.same(dump(database), before)
+  t.same(await dump(engine), before)
 
   const claim = await createClaim(ed)
-  const mid = dump(database)
+  const mid = await dump(engine)
   const patch = await ed('PATCH', `/v1/claims/${claim.id}`, { status: 'disputed' })
   invalid(t, patch, `/v1/claims/${claim.id}`, ['/status'])
-  t.same(dump(database), mid)
+  t.same(await dump(engine), mid)
 })
 
 t.test('4. bad query parameters and cursors → 400', async (t) => {
@@ -151,9 +151,9 @@ t.test('5. unknown routes → 404 problem', async (t) => {
 })
 
 t.test('5b. a method a known path does not support → 405 problem with Allow, nothing written', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const claim = await createClaim(as('editor'))
-  const before = dump(database)
+  const before = await dump(engine)
   const cases: Array<[string, string, string]> = [
     ['PUT', `/v1/claims/${claim.id}`, 'DELETE, GET, HEAD, PATCH'],
     ['DELETE', '/v1/claims', 'GET, HEAD, POST'],
@@ -168,29 +168,29 @@ t.test('5b. a method a known path does not support → 405 problem with Allow, n
     t.equal(res.headers.allow, allow, `${method} ${url}: Allow lists what the path supports`)
     t.match(res.data?.type, /\/problems\/method-not-allowed$/)
   }
-  t.strictSame(dump(database), before)
+  t.strictSame(await dump(engine), before)
   problem(t, await as('none')('PUT', '/v1/claims/x/nothing'), 404, '/v1/claims/x/nothing')
 })
 
 t.test('6. body over 1 MiB → 413 problem, nothing written', async (t) => {
-  const { as, database } = await harness(t)
-  const before = dump(database)
+  const { as, engine } = await harness(t)
+  const before = await dump(engine)
   const res = await as('editor')('POST', '/v1/claims', claimInput({ text: 'x'.repeat(1_100_000) }))
   problem(t, res, 413, '/v1/claims')
   t.ok(res.body.length < 2000, 'the body is not echoed back')
   t.equal(res.data.detail, 'The body is over this endpoint\'s 1 MiB limit; nothing was written', 'the detail names the limit')
-  t.same(dump(database), before)
+  t.same(await dump(engine), before)
 })
 
 t.test('7. unsupported Content-Type → 415 problem, nothing written', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const ed = as('editor')
-  const before = dump(database)
+  const before = await dump(engine)
   const body = JSON.stringify(claimInput())
   for (const type of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded']) {
     const res = await ed('POST', '/v1/claims', body, { 'content-type': type })
     problem(t, res, 415, '/v1/claims')
-    t.same(dump(database), before, `nothing written for ${type}`)
+    t.same(await dump(engine), before, `nothing written for ${type}`)
   }
   const ok = await ed('POST', '/v1/claims', body, { 'content-type': 'application/json; charset=utf-8' })
   t.equal(ok.statusCode, 201, 'application/json with a charset is accepted')
@@ -240,7 +240,7 @@ t.test('8. X-Request-Id on every response, echoed when valid, recorded in audit'
 })
 
 t.test('9. strings are trimmed; empty-after-trim counts as missing', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const ed = as('editor')
   const created = await ed('POST', '/v1/claims', claimInput({
     text: '  text  ',
@@ -260,12 +260,12 @@ t.test('9. strings are trimmed; empty-after-trim counts as missing', async (t) =
   t.equal(speaker.data.name, 'Trimmed Speaker')
   t.equal(speaker.data.description, null)
 
-  const before = dump(database)
+  const before = await dump(engine)
   invalid(t, await ed('POST', '/v1/claims', claimInput({ text: '   ' })), '/v1/claims', ['/text'])
   invalid(t, await ed('POST', '/v1/claims', claimInput({ text: 'New claim', speaker: { name: ' \t ' } })),
     '/v1/claims', ['/speaker/name'])
   invalid(t, await ed('PATCH', `/v1/claims/${created.data.id}`, { text: '  ' }), `/v1/claims/${created.data.id}`, ['/text'])
-  t.same(dump(database), before)
+  t.same(await dump(engine), before)
 })
 
 t.test('10. Unicode text round-trips byte-for-byte', async (t) => {
@@ -292,10 +292,10 @@ t.test('10. Unicode text round-trips byte-for-byte', async (t) => {
 })
 
 t.test('11. ids that are not UUIDs → 404 on every single-resource route', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const ed = as('editor')
   await createClaim(ed)
-  const before = dump(database)
+  const before = await dump(engine)
   const bodies: Record<string, object> = { claims: { text: 'Changed' }, speakers: { name: 'Changed' }, sources: { title: 'Changed' } }
   const ids = ['not-a-uuid', '12345', '01a21400-d19c-737d-83ba-1d1ff923795Z', '%27%20OR%201%3D1--']
   for (const resource of ['claims', 'speakers', 'sources']) {
@@ -306,14 +306,14 @@ t.test('11. ids that are not UUIDs → 404 on every single-resource route', asyn
       problem(t, await ed('DELETE', path), 404, path)
     }
   }
-  t.same(dump(database), before)
+  t.same(await dump(engine), before)
 })
 
 t.test('12. __proto__ and constructor.prototype keys → 400, no pollution', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const ed = as('editor')
   const claim = await createClaim(ed)
-  const before = dump(database)
+  const before = await dump(engine)
   const valid = JSON.stringify(claimInput({ text: 'Another claim' }))
   const bodies = [
     '{"text":"a","__proto__":{"polluted":true}}',
@@ -328,11 +328,11 @@ t.test('12. __proto__ and constructor.prototype keys → 400, no pollution', asy
   }
   t.equal(({} as Record<string, unknown>).polluted, undefined)
   t.equal((Object.prototype as Record<string, unknown>).polluted, undefined)
-  t.same(dump(database), before)
+  t.same(await dump(engine), before)
 })
 
 t.test('13. every failed write leaves the database exactly as it was', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const ed = as('editor')
   const claim = await createClaim(ed)
   const path = `/v1/claims/${claim.id}`
@@ -360,11 +360,11 @@ t.test('13. every failed write leaves the database exactly as it was', async (t)
     ['source patch unknown field', 400, ['PATCH', `/v1/sources/${claim.sourceId}`, { foo: 1 }]]
   ]
   for (const [name, status, args, role] of cases) {
-    const before = dump(database)
+    const before = await dump(engine)
     const res = await as(role ?? 'editor')(...args)
     t.equal(res.statusCode, status, name)
     problem(t, res, status, args[1].split('?')[0] as string)
-    t.same(dump(database), before, `${name}: database unchanged`)
+    t.same(await dump(engine), before, `${name}: database unchanged`)
   }
 })
 

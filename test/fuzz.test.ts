@@ -37,7 +37,7 @@ function checkResponse (t: { fail: (message: string) => void }, res: { statusCod
 }
 
 t.test('write endpoints: junk never 5xx, always problem+json, rejected writes change nothing', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const claim = await as('editor')('POST', '/v1/claims', claimInput())
   const speakerId = claim.data.speakerId as string
   const sourceId = claim.data.sourceId as string
@@ -58,10 +58,10 @@ t.test('write endpoints: junk never 5xx, always problem+json, rejected writes ch
   for (const [method, url, base] of targets) {
     await fc.assert(fc.asyncProperty(body(base), async (input) => {
       cases++
-      const before = dump(database)
+      const before = await dump(engine)
       const res = await as('admin')(method as 'POST', url, JSON.stringify(input), { 'content-type': 'application/json' })
       checkResponse(t, res, `${method} ${url} ${JSON.stringify(input).slice(0, 200)}`)
-      if (res.statusCode >= 400) t.same(dump(database), before, `${method} ${url}: rejected, unchanged`)
+      if (res.statusCode >= 400) t.same(await dump(engine), before, `${method} ${url}: rejected, unchanged`)
       return res.statusCode < 500
     }), { numRuns: RUNS, seed: 20201021 })
   }

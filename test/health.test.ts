@@ -1,5 +1,5 @@
 import t from 'tap'
-import { harness } from './helpers.js'
+import { harness, sqliteOnly } from './helpers.js'
 
 t.test('health and readiness need no key', async (t) => {
   const { as } = await harness(t)
@@ -11,7 +11,7 @@ t.test('health and readiness need no key', async (t) => {
   t.same(ready.data, { status: 'ready' })
 })
 
-t.test('ready answers 503 problem+json when the database is gone', async (t) => {
+t.test('ready answers 503 problem+json when the database is gone', sqliteOnly, async (t) => {
   const { as, database } = await harness(t)
   database.sqlite.close()
   const ready = await as('none')('GET', '/ready')

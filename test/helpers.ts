@@ -8,17 +8,21 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import type { Test } from 'tap'
 import { buildApp } from '../src/app.js'
 import { systemContext } from '../src/core/context.js'
 import type { Role } from '../src/core/context.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { newId } from '../src/db/ids.js'
 import type { Database_ } from '../src/db/open.js'
-import { openSqliteEngine, type SqliteEngine } from '../src/db/sqlite/engine.js'
+import type { AnyEngine } from '../src/db/connect.js'
+import { openSqliteEngine } from '../src/db/sqlite/engine.js'
+import { snapshot, type EngineKind } from './support/engines.js'
+import { freshPostgresEngine } from './support/postgres.js'
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnopqrstuv'
 
-interface TapLike { teardown: (fn: () => unknown) => void, testdirName?: string }
+type TapLike = Pick<Test, 'teardown' | 'pass' | 'fail'>
 
 export interface Response extends LightMyRequestResponse {
   /** The parsed JSON body (undefined when empty). */
@@ -29,8 +33,8 @@ export type Call = (method: InjectOptions['method'], url: string, body?: unknown
 
 export interface Harness {
   app: FastifyInstance
-  engine: SqliteEngine
-  /** The engine's open SQLite database (raw SQL for assertions). */
+  engine: AnyEngine
+  /** The engine's open SQLite database (raw SQL for assertions); only on SQLite (see sqliteOnly). */
   database: Database_
   config: Config
   dir: string
@@ -39,11 +43,22 @@ export interface Harness {
   as: (role: Role | 'none' | string) => Call
 }
 
+/**
+ * The engine the harness builds apps on: SQLite, or PostgreSQL in the suite's PostgreSQL leg
+ * (scripts/postgres-leg.mjs sets CLAIMLEDGER_TEST_ENGINE=postgres for the files it runs again).
+ */
+export const TEST_ENGINE: EngineKind = process.env.CLAIMLEDGER_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite'
+
+/** Options for a test about SQLite's own storage (its file, pragmas, raw SQL): skipped in the PostgreSQL leg. */
+export const sqliteOnly = TEST_ENGINE === 'postgres' ? { skip: 'SQLite storage: the SQLite run tests it' } : {}
+
 export async function harness (t: TapLike, env: Record<string, string> = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'claimledger-test-'))
   const config = loadConfig({ DATABASE_PATH: join(dir, 'claims.db'), ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', ...env })
-  const engine = openSqliteEngine(config.databasePath, { minFreeBytes: config.databaseMinFreeBytes })
-  const { database } = engine
+  const engine: AnyEngine | undefined = TEST_ENGINE === 'postgres'
+    ? await freshPostgresEngine(t)
+    : openSqliteEngine(config.databasePath, { minFreeBytes: config.databaseMinFreeBytes })
+  if (engine === undefined) throw new Error('CLAIMLEDGER_TEST_ENGINE=postgres needs TEST_DATABASE_URL')
   const app = await buildApp(config, engine, { validateResponses: true })
   const ctx = systemContext('test', newId())
   await app.services.apiKeys.bootstrap(ctx, ADMIN_KEY)
@@ -53,7 +68,7 @@ export async function harness (t: TapLike, env: Record<string, string> = {}): Pr
   }
   t.teardown(async () => {
     await app.close()
-    await engine.close()
+    if (engine.kind === 'sqlite') await engine.close()
     rmSync(dir, { recursive: true, force: true })
   })
 
@@ -70,14 +85,22 @@ export async function harness (t: TapLike, env: Record<string, string> = {}): Pr
     try { data = text === '' ? undefined : JSON.parse(text) } catch { data = text }
     return Object.assign(response, { data })
   }
-  return { app, engine, database, config, dir, keys, as }
+  return {
+    app,
+    engine,
+    // On PostgreSQL, a stand-in that fails the test at its first use (spreading the harness is fine).
+    database: engine.kind === 'sqlite'
+      ? engine.database
+      : new Proxy({} as Database_, { get: () => { throw new Error('this test reads SQLite directly: give it the sqliteOnly option') } }),
+    config,
+    dir,
+    keys,
+    as
+  }
 }
 
-/** Everything in the database, for "a failed request changed nothing" assertions. */
-export function dump (database: Database_): Record<string, unknown[]> {
-  const tables = ['api_keys', 'speakers', 'speaker_names', 'sources', 'claims', 'claim_topics', 'reviews', 'audit_events']
-  return Object.fromEntries(tables.map((table) => [table, database.sqlite.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all()]))
-}
+/** Everything in the database, for "a failed request changed nothing" assertions (either engine). */
+export const dump = snapshot
 
 export const speakerInput = (name = 'Nikol Pashinyan') =>
   ({ name, kind: 'person', description: 'Prime Minister of Armenia', aliases: ['Pashinyan'] })

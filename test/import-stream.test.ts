@@ -12,7 +12,8 @@ import t, { type Test } from 'tap'
 import { systemContext } from '../src/core/context.js'
 import { importBatch, importRecords, MAX_LINE_BYTES, ndjsonRecords } from '../src/modules/claims/import.js'
 import { newId } from '../src/db/ids.js'
-import { claimInput, dump, harness, type Harness } from './helpers.js'
+import { claimInput, dump, harness, sqliteOnly, type Harness } from './helpers.js'
+import { countRows } from './support/engines.js'
 
 // Real imports of thousands of claims: more than tap's default 30 s on a busy machine.
 t.setTimeout(180_000)
@@ -46,18 +47,18 @@ async function noUploadsLeft (t: Test, when: string) {
 }
 
 t.test('the server answers other requests while a large NDJSON import is committing', async (t) => {
-  const { as, base, database } = await listening(t)
+  const { as, base, engine } = await listening(t)
   const lines = 2000
   const order: string[] = []
   // The whole body at once (as when it arrives faster than it is imported); then wait (boundedly)
   // until the first batches are committed, and ask for /health over the socket.
   const importing = as('editor')('POST', '/v1/claims/import', ndjsonLines(0, lines), { 'content-type': 'application/x-ndjson' })
     .then((res) => { order.push('import'); return res })
-  const committed = () => (database.sqlite.prepare('SELECT count(*) AS n FROM claims').get() as { n: number }).n
+  const committed = async () => await countRows(engine, 'claims')
   let seen = 0
   for (let i = 0; i < 2400 && seen === 0; i++) {
     await new Promise((resolve) => setTimeout(resolve, 25))
-    seen = committed()
+    seen = await committed()
   }
   t.ok(seen > 0 && seen < lines, `health is asked while the import is in progress (${seen} of ${lines} committed)`)
   const health = await fetch(base + '/health').then((res) => { order.push('health'); return res.status })
@@ -68,8 +69,8 @@ t.test('the server answers other requests while a large NDJSON import is committ
 })
 
 t.test('a chunked body over 50 MiB gets 413 and nothing of it is written', async (t) => {
-  const { base, database, headers } = await listening(t)
-  const before = dump(database)
+  const { base, engine, headers } = await listening(t)
+  const before = await dump(engine)
   const context = 'c'.repeat(4900)
   const limit = 50 * 1024 * 1024
   let line = 0
@@ -88,13 +89,13 @@ t.test('a chunked body over 50 MiB gets 413 and nothing of it is written', async
   t.equal(res.status, 413)
   t.match(res.headers.get('content-type'), /^application\/problem\+json/)
   t.match(await res.json(), { status: 413, detail: /50 MiB limit; nothing was written/ })
-  t.same(dump(database), before, 'the database is unchanged')
+  t.same(await dump(engine), before, 'the database is unchanged')
   await noUploadsLeft(t, 'after a 413')
 })
 
 t.test('a client that gives up mid-upload leaves no temp file', async (t) => {
-  const { base, database, headers } = await listening(t)
-  const before = dump(database)
+  const { base, engine, headers } = await listening(t)
+  const before = await dump(engine)
   const controller = new AbortController()
   let line = 0
   const body = new ReadableStream<Uint8Array>({
@@ -116,11 +117,11 @@ t.test('a client that gives up mid-upload leaves no temp file', async (t) => {
   controller.abort()
   await t.rejects(request)
   await noUploadsLeft(t, 'after a client abort')
-  t.same(dump(database), before, 'nothing was written')
+  t.same(await dump(engine), before, 'nothing was written')
   t.equal((await fetch(base + '/health')).status, 200, 'the server carries on')
 })
 
-t.test('a failure after some batches (disk full) says exactly what stays committed', async (t) => {
+t.test('a failure after some batches (disk full) says exactly what stays committed', sqliteOnly, async (t) => {
   const { as, database } = await harness(t)
   const pages = () => database.sqlite.pragma('page_count', { simple: true }) as number
   // One batch first, to learn how much room a batch takes; then leave room for about one and a half.
@@ -198,7 +199,7 @@ t.test('an over-long line is not held in memory while it streams past', async (t
 })
 
 t.test('a transaction holds the server at most one slice: past its deadline it commits what it has', async (t) => {
-  const { app, database } = await harness(t)
+  const { app, engine } = await harness(t)
   const ctx = systemContext('test', newId())
   const records = [0, 1, 2].map((i) => ({ ref: { index: i }, value: claimInput({ text: `Sliced claim ${i}` }) }))
   const slice = await importBatch(app.services, ctx, records, 0)
@@ -209,5 +210,5 @@ t.test('a transaction holds the server at most one slice: past its deadline it c
   const summary = await importRecords(app.services, ctx, more)
   t.match(summary, { created: 1200, failed: 0 })
   t.same(summary.results.map((r) => 'index' in r && r.index), more.map((_, i) => i))
-  t.equal((database.sqlite.prepare('SELECT count(*) AS n FROM claims').get() as { n: number }).n, 1203)
+  t.equal(await countRows(engine, 'claims'), 1203)
 })

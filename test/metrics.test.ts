@@ -12,28 +12,31 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import t, { type Test } from 'tap'
 import { loadConfig } from '../src/config.js'
 import { newId } from '../src/db/ids.js'
-import { migrationsFolder, openDatabase, type Database_ } from '../src/db/open.js'
+import { migrationsFolder } from '../src/db/open.js'
+import { openSqliteEngine } from '../src/db/sqlite/engine.js'
 import { createSqliteStatsRepository } from '../src/modules/stats/sqlite.js'
-import { claimInput, harness, type Harness } from './helpers.js'
+import type { AnyEngine } from '../src/db/connect.js'
+import { claimInput, harness, sqliteOnly, type Harness } from './helpers.js'
+import { query } from './support/engines.js'
 
 const STATUSES = ['corroborated', 'disputed', 'unverified'] as const
 
 /** What the counters say, and what counting every live claim says. */
-function counts (database: Database_) {
-  const read = (sql: string) => {
+async function counts (engine: AnyEngine) {
+  const read = async (sql: string) => {
     const byStatus: Record<string, number> = { corroborated: 0, disputed: 0, unverified: 0 }
-    for (const r of database.sqlite.prepare(sql).all() as Array<{ status: string, n: number }>) byStatus[r.status] = r.n
+    for (const r of await query<{ status: string, n: number | string }>(engine, sql)) byStatus[r.status] = Number(r.n)
     return byStatus
   }
   return {
-    kept: read('SELECT status, claims AS n FROM claim_status_counts'),
-    counted: read('SELECT status, count(*) AS n FROM claims WHERE deleted_at IS NULL GROUP BY status')
+    kept: await read('SELECT status, claims AS n FROM claim_status_counts'),
+    counted: await read('SELECT status, count(*) AS n FROM claims WHERE deleted_at IS NULL GROUP BY status')
   }
 }
 
 /** The counters equal a full count, and /metrics and /v1/stats show them. */
 async function agree (t: Test, h: Harness, step: string, expected: Record<string, number>) {
-  const { kept, counted } = counts(h.database)
+  const { kept, counted } = await counts(h.engine)
   t.same(kept, counted, `${step}: counters equal a full count`)
   t.same(kept, expected, `${step}: ${JSON.stringify(expected)}`)
   const scrape = (await h.as('none')('GET', '/metrics')).body
@@ -73,12 +76,12 @@ t.test('claims by status stay exact through create, edit, review, bulk review, d
   await agree(t, h, 'an import with a duplicate and a bad record', { unverified: 2, corroborated: 1, disputed: 0 })
   // A row removed outright (no route does this; a hand repair might) is counted too.
   const unreviewed = imported.data.results[0].id
-  h.database.sqlite.prepare('DELETE FROM claim_topics WHERE claim_id = ?').run(unreviewed)
-  h.database.sqlite.prepare('DELETE FROM claims WHERE id = ?').run(unreviewed)
+  await query(h.engine, 'DELETE FROM claim_topics WHERE claim_id = ?', unreviewed)
+  await query(h.engine, 'DELETE FROM claims WHERE id = ?', unreviewed)
   await agree(t, h, 'a row deleted in SQL', { unverified: 1, corroborated: 1, disputed: 0 })
 })
 
-t.test('a scrape and the stats totals read the counters, never the claims table', async (t) => {
+t.test('a scrape and the stats totals read the counters, never the claims table', sqliteOnly, async (t) => {
   const h = await harness(t)
   await h.as('editor')('POST', '/v1/claims', claimInput())
   const plan = createSqliteStatsRepository(h.database.db).countersPlan()
@@ -102,7 +105,7 @@ function migrationsBeforeCounters (dir: string): string {
   return folder
 }
 
-t.test('an existing database migrates cleanly: the counters start from the claims already there', async (t) => {
+t.test('an existing database migrates cleanly: the counters start from the claims already there', sqliteOnly, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'claimledger-upgrade-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const path = join(dir, 'claims.db')
@@ -121,14 +124,14 @@ t.test('an existing database migrates cleanly: the counters start from the claim
   rows.forEach(([status, deletedAt], i) => insert.run(newId(), `claim ${i}`, `claim ${i}`, speaker, source, status, at, at, deletedAt))
   old.close()
 
-  const upgraded = openDatabase(path)
-  t.teardown(() => upgraded.close())
-  t.equal(upgraded.readiness(), undefined, 'every migration applied')
-  const { kept, counted } = counts(upgraded)
+  const upgraded = openSqliteEngine(path)
+  t.teardown(async () => { await upgraded.close() })
+  t.equal(await upgraded.readiness(), undefined, 'every migration applied')
+  const { kept, counted } = await counts(upgraded)
   t.same(kept, { unverified: 2, corroborated: 1, disputed: 3 })
   t.same(kept, counted)
-  upgraded.sqlite.prepare("UPDATE claims SET status = 'corroborated' WHERE status = 'disputed'").run()
-  t.same(counts(upgraded).kept, { unverified: 2, corroborated: 4, disputed: 0 }, 'and follow later writes')
+  upgraded.database.sqlite.prepare("UPDATE claims SET status = 'corroborated' WHERE status = 'disputed'").run()
+  t.same((await counts(upgraded)).kept, { unverified: 2, corroborated: 4, disputed: 0 }, 'and follow later writes')
 })
 
 t.test('METRICS_TOKEN: unset, anyone may scrape; set, only with it as a bearer token', async (t) => {

@@ -46,7 +46,7 @@ const skip = !hasJq && process.env.CI === undefined ? 'the README\'s examples us
 
 t.test('the README\'s shell blocks run as pasted against a live server', { skip }, async (t) => {
   const blocks = shellBlocks(readFileSync(join(root, 'README.md'), 'utf8'))
-  t.same(blocks.filter((b) => b.skip !== undefined).map((b) => b.line).length <= 3, true, 'at most three blocks are skipped, each with a reason')
+  t.same(blocks.filter((b) => b.skip !== undefined).map((b) => b.line).length <= 4, true, 'at most four blocks are skipped, each with a reason')
   t.ok(blocks.filter((b) => b.skip === undefined).length >= 5, 'the examples are there to run')
 
   const dir = mkdtempSync(join(tmpdir(), 'claimledger-readme-'))

@@ -38,10 +38,10 @@ t.test('a review sets the claim status, version, count and time in one step', as
 })
 
 t.test('verdict rules: a note always, evidence for a side, http(s) evidence URLs', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const created = await as('editor')('POST', '/v1/claims', claimInput())
   const url = `/v1/claims/${created.data.id}/reviews`
-  const before = dump(database)
+  const before = await dump(engine)
   for (const verdict of ['corroborated', 'disputed']) {
     const res = await as('reviewer')('POST', url, { verdict, note: 'No sources' })
     t.equal(res.statusCode, 422, `${verdict} without evidence`)
@@ -64,23 +64,23 @@ t.test('verdict rules: a note always, evidence for a side, http(s) evidence URLs
     t.ok(res.data.errors.some((e: { path: string }) => e.path === path), `error at ${path}`)
   }
   t.equal((await as('reviewer')('POST', url, { verdict: 'disputed', note: 'x', evidence: Array(51).fill(evidence[0]) })).statusCode, 400)
-  t.same(dump(database), before, 'failed reviews leave claim, reviews and audit exactly as before')
+  t.same(await dump(engine), before, 'failed reviews leave claim, reviews and audit exactly as before')
   const unverified = await as('reviewer')('POST', url, { verdict: 'unverified', note: 'Still checking' })
   t.equal(unverified.statusCode, 201, 'unverified needs no evidence')
 })
 
 t.test('If-Match, deleted claims, unknown claims, roles', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const created = await as('editor')('POST', '/v1/claims', claimInput())
   const url = `/v1/claims/${created.data.id}/reviews`
   await as('editor')('PATCH', `/v1/claims/${created.data.id}`, { context: 'edited' })
-  const before = dump(database)
+  const before = await dump(engine)
   const stale = await as('reviewer')('POST', url, { verdict: 'disputed', note: 'x', evidence }, { 'if-match': '"1"' })
   t.equal(stale.statusCode, 412)
   t.equal(stale.data.currentVersion, 2)
   t.equal((await as('viewer')('POST', url, { verdict: 'unverified', note: 'x' })).statusCode, 403)
   t.equal((await as('reviewer')('POST', '/v1/claims/01890a5d-ac96-774b-bcce-b302099a8057/reviews', { verdict: 'unverified', note: 'x' })).statusCode, 404)
-  t.same(dump(database), before)
+  t.same(await dump(engine), before)
   t.equal((await as('editor')('POST', url, { verdict: 'unverified', note: 'editors review too' })).statusCode, 201)
 
   await as('editor')('DELETE', `/v1/claims/${created.data.id}`)
@@ -235,7 +235,7 @@ t.test('over a real socket: many concurrent reviewers with the same If-Match, on
 })
 
 t.test('clientRef: a review sent again is never applied twice, whatever came between', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const created = await as('editor')('POST', '/v1/claims', claimInput())
   const url = `/v1/claims/${created.data.id}/reviews`
   const body = { verdict: 'disputed', note: 'Contradicted by the ministry.', evidence, clientRef: 'desk-sheet-2020-10-21:row-7' }
@@ -246,14 +246,14 @@ t.test('clientRef: a review sent again is never applied twice, whatever came bet
   // The claim moves on: another review, then an edit.
   t.equal((await as('reviewer')('POST', url, { verdict: 'unverified', note: 'Reopened.' })).statusCode, 201)
 
-  const before = dump(database)
+  const before = await dump(engine)
   // Sent again, with the stale If-Match the first request had: the stored review comes back.
   const again = await as('reviewer')('POST', url, { ...body, note: '  Contradicted by the ministry. ' }, { 'if-match': '"1"' })
   t.equal(again.statusCode, 200)
   t.equal(again.headers['idempotent-replayed'], 'true')
   t.same(again.data.review, first.data.review)
   t.match(again.data.claim, { status: 'unverified', version: 3, reviewCount: 2 }, 'the claim as it is now')
-  t.same(dump(database), before, 'nothing written')
+  t.same(await dump(engine), before, 'nothing written')
 
   // The same reference asking for something else is refused, naming the review it was applied as.
   for (const other of [{ ...body, verdict: 'corroborated', evidence: [{ url: 'https://www.osce.org/', stance: 'supports' }] },
@@ -264,7 +264,7 @@ t.test('clientRef: a review sent again is never applied twice, whatever came bet
     t.equal(res.headers.location, `${url}/${first.data.review.id}`)
     t.match(res.data.detail, /already applied/)
   }
-  t.same(dump(database), before, 'refusals wrote nothing')
+  t.same(await dump(engine), before, 'refusals wrote nothing')
   t.equal((await as('reviewer')('POST', '/v1/claims/not-a-claim/reviews', body)).statusCode, 404, 'an id that names nothing is a 404 first')
   const elsewhere = await as('editor')('POST', '/v1/claims', claimInput({ text: 'Another claim.' }))
   t.equal((await as('reviewer')('POST', `/v1/claims/${elsewhere.data.id}/reviews`, body)).statusCode, 409, 'unique across claims')

@@ -20,10 +20,10 @@ function problem (t: Test, res: Response, status: number, instance: string): any
 }
 
 /** Runs a request that must not change any table. */
-async function unchanged (t: Test, database: Parameters<typeof dump>[0], call: () => Promise<Response>): Promise<Response> {
-  const before = dump(database)
+async function unchanged (t: Test, engine: Parameters<typeof dump>[0], call: () => Promise<Response>): Promise<Response> {
+  const before = await dump(engine)
   const res = await call()
-  t.same(dump(database), before, 'database unchanged')
+  t.same(await dump(engine), before, 'database unchanged')
   return res
 }
 
@@ -87,7 +87,7 @@ t.test('create: an empty-after-trim url or publishedAt counts as missing (API.md
 })
 
 t.test('create: invalid bodies are 400 and change nothing', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const cases: Array<[string, unknown, string[]]> = [
     ['empty-after-trim title', { title: '  ' }, ['/title']],
     ['missing title', { publisher: 'X' }, ['/title']],
@@ -104,7 +104,7 @@ t.test('create: invalid bodies are 400 and change nothing', async (t) => {
     ['unknown field', { title: 'T', author: 'A' }, ['/author']]
   ]
   for (const [label, body, expected] of cases) {
-    const res = await unchanged(t, database, () => as('editor')('POST', '/v1/sources', body))
+    const res = await unchanged(t, engine, () => as('editor')('POST', '/v1/sources', body))
     problem(t, res, 400, '/v1/sources')
     t.same(paths(res), expected, label)
   }
@@ -114,9 +114,9 @@ t.test('create: invalid bodies are 400 and change nothing', async (t) => {
 })
 
 t.test('urls are unique; sources without url are not', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const a = (await as('editor')('POST', '/v1/sources', { title: 'A', url: 'https://example.com/a' })).data
-  const dup = await unchanged(t, database, () => as('editor')('POST', '/v1/sources', { title: 'Another title', url: '  https://example.com/a ' }))
+  const dup = await unchanged(t, engine, () => as('editor')('POST', '/v1/sources', { title: 'Another title', url: '  https://example.com/a ' }))
   t.equal(problem(t, dup, 409, '/v1/sources').existingId, a.id)
 
   const n1 = await as('editor')('POST', '/v1/sources', { title: 'No url one' })
@@ -127,12 +127,12 @@ t.test('urls are unique; sources without url are not', async (t) => {
 
   const b = (await as('editor')('POST', '/v1/sources', { title: 'B', url: 'https://example.com/b' })).data
   const burl = `/v1/sources/${b.id}`
-  const taken = await unchanged(t, database, () => as('editor')('PATCH', burl, { url: 'https://example.com/a' }))
+  const taken = await unchanged(t, engine, () => as('editor')('PATCH', burl, { url: 'https://example.com/a' }))
   t.equal(problem(t, taken, 409, burl).existingId, a.id)
   const n1url = `/v1/sources/${n1.data.id}`
-  t.equal(problem(t, await unchanged(t, database, () => as('editor')('PATCH', n1url, { url: 'https://example.com/b' })), 409, n1url).existingId, b.id)
+  t.equal(problem(t, await unchanged(t, engine, () => as('editor')('PATCH', n1url, { url: 'https://example.com/b' })), 409, n1url).existingId, b.id)
 
-  const same = await unchanged(t, database, () => as('editor')('PATCH', `/v1/sources/${a.id}`, { url: 'https://example.com/a' }))
+  const same = await unchanged(t, engine, () => as('editor')('PATCH', `/v1/sources/${a.id}`, { url: 'https://example.com/a' }))
   t.equal(same.statusCode, 200, 'its own url is no conflict')
   t.equal(same.data.version, 1)
 
@@ -163,7 +163,7 @@ t.test('get: ETag, If-None-Match and 404s', async (t) => {
 })
 
 t.test('patch: changes, null clears, If-Match, no-op and audit', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const me = (await as('editor')('GET', '/v1/me')).data
   const s = (await as('editor')('POST', '/v1/sources', { title: 'Old title', publisher: 'Mail Online', publishedAt: '2020-10-21' })).data
   const url = `/v1/sources/${s.id}`
@@ -180,7 +180,7 @@ t.test('patch: changes, null clears, If-Match, no-op and audit', async (t) => {
   t.equal(ev.requestId, res.headers['x-request-id'])
   t.same(ev.changes, { title: { from: 'Old title', to: 'New title' }, publisher: { from: 'Mail Online', to: null } })
 
-  const stale = await unchanged(t, database, () => as('editor')('PATCH', url, { kind: 'report' }, { 'if-match': '"1"' }))
+  const stale = await unchanged(t, engine, () => as('editor')('PATCH', url, { kind: 'report' }, { 'if-match': '"1"' }))
   t.equal(problem(t, stale, 412, url).currentVersion, 2)
   const matching = await as('editor')('PATCH', url, { kind: 'report', publishedAt: null }, { 'if-match': '"2"' })
   t.equal(matching.statusCode, 200)
@@ -188,7 +188,7 @@ t.test('patch: changes, null clears, If-Match, no-op and audit', async (t) => {
   t.equal(matching.data.kind, 'report')
   t.equal(matching.data.publishedAt, null)
 
-  const noop = await unchanged(t, database, () => as('editor')('PATCH', url, { title: 'New title', kind: 'report', publisher: null }))
+  const noop = await unchanged(t, engine, () => as('editor')('PATCH', url, { title: 'New title', kind: 'report', publisher: null }))
   t.equal(noop.statusCode, 200)
   t.equal(noop.headers.etag, '"3"')
   t.same(noop.data, matching.data)
@@ -196,24 +196,24 @@ t.test('patch: changes, null clears, If-Match, no-op and audit', async (t) => {
 
   for (const [body, expected] of [[{ publishedAt: '2021-02-29' }, ['/publishedAt']], [{ title: '' }, ['/title']],
     [{ url: 'ftp://example.com' }, ['/url']], [{ version: 9 }, ['/version']]] as const) {
-    const bad = await unchanged(t, database, () => as('editor')('PATCH', url, body))
+    const bad = await unchanged(t, engine, () => as('editor')('PATCH', url, body))
     problem(t, bad, 400, url)
     t.same(paths(bad), expected)
   }
-  problem(t, await unchanged(t, database, () => as('editor')('PATCH', `/v1/sources/${UNKNOWN_ID}`, { kind: 'other' })), 404, `/v1/sources/${UNKNOWN_ID}`)
+  problem(t, await unchanged(t, engine, () => as('editor')('PATCH', `/v1/sources/${UNKNOWN_ID}`, { kind: 'other' })), 404, `/v1/sources/${UNKNOWN_ID}`)
 })
 
 t.test('delete: unused is 204 with a source.deleted event; used is 409, even once the claim is deleted', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const me = (await as('editor')('GET', '/v1/me')).data
   const unused = (await as('editor')('POST', '/v1/sources', { title: 'Unused', url: 'https://example.com/u' })).data
   const uurl = `/v1/sources/${unused.id}`
-  problem(t, await unchanged(t, database, () => as('editor')('DELETE', uurl, undefined, { 'if-match': '"4"' })), 412, uurl)
+  problem(t, await unchanged(t, engine, () => as('editor')('DELETE', uurl, undefined, { 'if-match': '"4"' })), 412, uurl)
   const res = await as('editor')('DELETE', uurl)
   t.equal(res.statusCode, 204)
   t.equal(res.body, '')
   problem(t, await as('viewer')('GET', uurl), 404, uurl)
-  problem(t, await unchanged(t, database, () => as('editor')('DELETE', uurl)), 404, uurl)
+  problem(t, await unchanged(t, engine, () => as('editor')('DELETE', uurl)), 404, uurl)
   const last = (await events(as, unused.id)).at(-1)
   t.equal(last.action, 'source.deleted')
   t.same(last.actor, { id: me.id, name: 'editor key', role: 'editor' })
@@ -231,14 +231,14 @@ t.test('delete: unused is 204 with a source.deleted event; used is 409, even onc
   const url = `/v1/sources/${used.id}`
   const claim = await as('editor')('POST', '/v1/claims', { text: 'A claim.', speakerId: speaker.id, sourceId: used.id, claimedAt: '2020-10-21' })
   t.equal(claim.statusCode, 201)
-  problem(t, await unchanged(t, database, () => as('editor')('DELETE', url)), 409, url)
+  problem(t, await unchanged(t, engine, () => as('editor')('DELETE', url)), 409, url)
   t.equal((await as('editor')('DELETE', `/v1/claims/${claim.data.id}`)).statusCode, 204)
-  problem(t, await unchanged(t, database, () => as('editor')('DELETE', url)), 409, url)
+  problem(t, await unchanged(t, engine, () => as('editor')('DELETE', url)), 409, url)
   t.equal((await as('viewer')('GET', url)).statusCode, 200)
 })
 
 t.test('list: pagination, q and publisher filters, query validation', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const inputs = [
     { title: 'Armenia calls on volunteers', publisher: 'Mail Online' },
     { title: 'armistice talks stall', publisher: 'mail online' },
@@ -293,7 +293,7 @@ t.test('list: pagination, q and publisher filters, query validation', async (t) 
 
   const otherSort = Buffer.from(JSON.stringify({ s: 'seq', v: [1] })).toString('base64url')
   for (const query of ['cursor=nonsense', `cursor=${otherSort}`, 'limit=0', 'limit=201', 'limit=-1', 'title=Arm']) {
-    problem(t, await unchanged(t, database, () => as('viewer')('GET', `/v1/sources?${query}`)), 400, '/v1/sources')
+    problem(t, await unchanged(t, engine, () => as('viewer')('GET', `/v1/sources?${query}`)), 400, '/v1/sources')
   }
   t.same(await as('viewer')('GET', '/v1/sources?publisher=&q=').then((r) => r.data.items), (await as('viewer')('GET', '/v1/sources')).data.items, 'empty query values count as missing')
   t.same(paths(await as('viewer')('GET', '/v1/sources?title=Arm')), ['/title'])
@@ -301,18 +301,18 @@ t.test('list: pagination, q and publisher filters, query validation', async (t) 
 })
 
 t.test('roles: viewer reads, editor writes, others are refused', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const s = (await as('editor')('POST', '/v1/sources', { title: 'Existing' })).data
   const url = `/v1/sources/${s.id}`
   t.equal((await as('viewer')('GET', '/v1/sources')).statusCode, 200)
   t.equal((await as('viewer')('GET', url)).statusCode, 200)
   for (const role of ['viewer', 'reviewer']) {
-    problem(t, await unchanged(t, database, () => as(role)('POST', '/v1/sources', { title: 'New' })), 403, '/v1/sources')
-    problem(t, await unchanged(t, database, () => as(role)('PATCH', url, { title: 'Changed' })), 403, url)
-    problem(t, await unchanged(t, database, () => as(role)('DELETE', url)), 403, url)
+    problem(t, await unchanged(t, engine, () => as(role)('POST', '/v1/sources', { title: 'New' })), 403, '/v1/sources')
+    problem(t, await unchanged(t, engine, () => as(role)('PATCH', url, { title: 'Changed' })), 403, url)
+    problem(t, await unchanged(t, engine, () => as(role)('DELETE', url)), 403, url)
   }
   for (const [method, path] of [['GET', '/v1/sources'], ['POST', '/v1/sources'], ['PATCH', url], ['DELETE', url]] as const) {
-    const res = await unchanged(t, database, () => as('none')(method, path, method === 'GET' || method === 'DELETE' ? undefined : { title: 'New' }))
+    const res = await unchanged(t, engine, () => as('none')(method, path, method === 'GET' || method === 'DELETE' ? undefined : { title: 'New' }))
     problem(t, res, 401, path)
     t.match(res.headers['www-authenticate'], /^Bearer/)
   }

@@ -20,10 +20,10 @@ function problem (t: Test, res: Response, status: number, instance: string): any
 }
 
 /** Runs a request that must not change any table. */
-async function unchanged (t: Test, database: Parameters<typeof dump>[0], call: () => Promise<Response>): Promise<Response> {
-  const before = dump(database)
+async function unchanged (t: Test, engine: Parameters<typeof dump>[0], call: () => Promise<Response>): Promise<Response> {
+  const before = await dump(engine)
   const res = await call()
-  t.same(dump(database), before, 'database unchanged')
+  t.same(await dump(engine), before, 'database unchanged')
   return res
 }
 
@@ -80,7 +80,7 @@ t.test('create: 201 with Location, ETag, defaults, trimming, and a speaker.creat
 })
 
 t.test('create: invalid bodies are 400 and change nothing', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const cases: Array<[string, unknown, string[]]> = [
     ['empty-after-trim name', { name: '   ' }, ['/name']],
     ['missing name', { kind: 'person' }, ['/name']],
@@ -91,11 +91,11 @@ t.test('create: invalid bodies are 400 and change nothing', async (t) => {
     ['unknown field', { name: 'A', nickname: 'B' }, ['/nickname']]
   ]
   for (const [label, body, expected] of cases) {
-    const res = await unchanged(t, database, () => as('editor')('POST', '/v1/speakers', body))
+    const res = await unchanged(t, engine, () => as('editor')('POST', '/v1/speakers', body))
     problem(t, res, 400, '/v1/speakers')
     t.same(paths(res), expected, label)
   }
-  const malformed = await unchanged(t, database, () =>
+  const malformed = await unchanged(t, engine, () =>
     as('editor')('POST', '/v1/speakers', '{"name": ', { 'content-type': 'application/json' }))
   problem(t, malformed, 400, '/v1/speakers')
 
@@ -105,7 +105,7 @@ t.test('create: invalid bodies are 400 and change nothing', async (t) => {
 })
 
 t.test('names and aliases are unique case-insensitively across all speakers', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const gov = (await as('editor')('POST', '/v1/speakers', { name: 'Government of Armenia', kind: 'government', aliases: ['Yerevan'] })).data
   const clashes: Array<[string, unknown]> = [
     ['same name, other case', { name: 'government of ARMENIA' }],
@@ -114,7 +114,7 @@ t.test('names and aliases are unique case-insensitively across all speakers', as
     ['alias equal to an alias', { name: 'Armenian cabinet', aliases: ['YEREVAN'] }]
   ]
   for (const [label, body] of clashes) {
-    const res = await unchanged(t, database, () => as('editor')('POST', '/v1/speakers', body))
+    const res = await unchanged(t, engine, () => as('editor')('POST', '/v1/speakers', body))
     const p = problem(t, res, 409, '/v1/speakers')
     t.equal(p.existingId, gov.id, label)
   }
@@ -145,7 +145,7 @@ t.test('get: ETag, If-None-Match and 404s', async (t) => {
 })
 
 t.test('patch: changes, versions, If-Match, no-op and audit', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const me = (await as('editor')('GET', '/v1/me')).data
   const s = (await as('editor')('POST', '/v1/speakers', { name: 'Nikol Pashinyan', kind: 'person', description: 'PM', aliases: ['Pashinyan'] })).data
   const url = `/v1/speakers/${s.id}`
@@ -166,7 +166,7 @@ t.test('patch: changes, versions, If-Match, no-op and audit', async (t) => {
     aliases: { from: ['Pashinyan'], to: ['Pashinyan', 'Nikol'] }
   })
 
-  const stale = await unchanged(t, database, () => as('editor')('PATCH', url, { kind: 'government' }, { 'if-match': '"1"' }))
+  const stale = await unchanged(t, engine, () => as('editor')('PATCH', url, { kind: 'government' }, { 'if-match': '"1"' }))
   t.equal(problem(t, stale, 412, url).currentVersion, 2)
 
   const matching = await as('editor')('PATCH', url, { kind: 'government' }, { 'if-match': '"2"' })
@@ -175,7 +175,7 @@ t.test('patch: changes, versions, If-Match, no-op and audit', async (t) => {
   t.equal(matching.data.kind, 'government')
   t.equal(matching.data.version, 3)
 
-  const noop = await unchanged(t, database, () =>
+  const noop = await unchanged(t, engine, () =>
     as('editor')('PATCH', url, { name: 'Nikol Pashinyan', kind: 'government', aliases: ['Pashinyan', 'Nikol', 'nikol'] }))
   t.equal(noop.statusCode, 200)
   t.equal(noop.headers.etag, '"3"')
@@ -187,11 +187,11 @@ t.test('patch: changes, versions, If-Match, no-op and audit', async (t) => {
   t.same((await events(as, s.id))[3].changes, { description: { from: 'Prime Minister of Armenia', to: null } })
 
   for (const [body, expected] of [[{ name: '  ' }, ['/name']], [{ name: null }, ['/name']], [{ role: 'x' }, ['/role']]] as const) {
-    const bad = await unchanged(t, database, () => as('editor')('PATCH', url, body))
+    const bad = await unchanged(t, engine, () => as('editor')('PATCH', url, body))
     problem(t, bad, 400, url)
     t.same(paths(bad), expected)
   }
-  problem(t, await unchanged(t, database, () => as('editor')('PATCH', `/v1/speakers/${UNKNOWN_ID}`, { kind: 'person' })), 404, `/v1/speakers/${UNKNOWN_ID}`)
+  problem(t, await unchanged(t, engine, () => as('editor')('PATCH', `/v1/speakers/${UNKNOWN_ID}`, { kind: 'person' })), 404, `/v1/speakers/${UNKNOWN_ID}`)
 
   const renamed = await as('editor')('PATCH', url, { name: 'N. Pashinyan' })
   t.equal(renamed.statusCode, 200)
@@ -199,12 +199,12 @@ t.test('patch: changes, versions, If-Match, no-op and audit', async (t) => {
 })
 
 t.test('patch: taking another speaker\'s name or alias is 409', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const arm = (await as('editor')('POST', '/v1/speakers', { name: 'Armenia', aliases: ['Yerevan'] })).data
   const aze = (await as('editor')('POST', '/v1/speakers', { name: 'Azerbaijan', aliases: ['Baku'] })).data
   const url = `/v1/speakers/${aze.id}`
   for (const body of [{ aliases: ['Baku', 'armenia'] }, { aliases: ['YEREVAN'] }, { name: 'yerevan' }, { name: 'ARMENIA' }]) {
-    const res = await unchanged(t, database, () => as('editor')('PATCH', url, body))
+    const res = await unchanged(t, engine, () => as('editor')('PATCH', url, body))
     t.equal(problem(t, res, 409, url).existingId, arm.id, JSON.stringify(body))
   }
   const own = await as('editor')('PATCH', url, { aliases: ['Baku', 'AZERBAIJAN'] })
@@ -219,16 +219,16 @@ t.test('patch: taking another speaker\'s name or alias is 409', async (t) => {
 })
 
 t.test('delete: 204, then 404, with a speaker.deleted event; stale If-Match is 412', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const me = (await as('editor')('GET', '/v1/me')).data
   const s = (await as('editor')('POST', '/v1/speakers', { name: 'Gone Soon', aliases: ['GS'] })).data
   const url = `/v1/speakers/${s.id}`
-  problem(t, await unchanged(t, database, () => as('editor')('DELETE', url, undefined, { 'if-match': '"5"' })), 412, url)
+  problem(t, await unchanged(t, engine, () => as('editor')('DELETE', url, undefined, { 'if-match': '"5"' })), 412, url)
   const res = await as('editor')('DELETE', url)
   t.equal(res.statusCode, 204)
   t.equal(res.body, '')
   problem(t, await as('viewer')('GET', url), 404, url)
-  problem(t, await unchanged(t, database, () => as('editor')('DELETE', url)), 404, url)
+  problem(t, await unchanged(t, engine, () => as('editor')('DELETE', url)), 404, url)
   const last = (await events(as, s.id)).at(-1)
   t.equal(last.action, 'speaker.deleted')
   t.same(last.actor, { id: me.id, name: 'editor key', role: 'editor' })
@@ -243,20 +243,20 @@ t.test('delete: 204, then 404, with a speaker.deleted event; stale If-Match is 4
 })
 
 t.test('delete: a speaker a claim names is 409, even after the claim is deleted', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const s = (await as('editor')('POST', '/v1/speakers', { name: 'Nikol Pashinyan' })).data
   const src = (await as('editor')('POST', '/v1/sources', { title: 'Armenia calls on volunteers' })).data
   const claim = await as('editor')('POST', '/v1/claims', { text: 'There is no diplomatic solution.', speakerId: s.id, sourceId: src.id, claimedAt: '2020-10-21' })
   t.equal(claim.statusCode, 201)
   const url = `/v1/speakers/${s.id}`
-  problem(t, await unchanged(t, database, () => as('editor')('DELETE', url)), 409, url)
+  problem(t, await unchanged(t, engine, () => as('editor')('DELETE', url)), 409, url)
   t.equal((await as('editor')('DELETE', `/v1/claims/${claim.data.id}`)).statusCode, 204)
-  problem(t, await unchanged(t, database, () => as('editor')('DELETE', url)), 409, url)
+  problem(t, await unchanged(t, engine, () => as('editor')('DELETE', url)), 409, url)
   t.equal((await as('viewer')('GET', url)).statusCode, 200)
 })
 
 t.test('list: keyset pagination, Link header and query validation', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const names = ['S1', 'S2', 'S3', 'S4', 'S5']
   const ids: string[] = []
   for (const name of names) ids.push((await as('editor')('POST', '/v1/speakers', { name })).data.id)
@@ -291,7 +291,7 @@ t.test('list: keyset pagination, Link header and query validation', async (t) =>
 
   const otherSort = Buffer.from(JSON.stringify({ s: 'seq', v: [1] })).toString('base64url')
   for (const query of ['cursor=garbage', `cursor=${otherSort}`, 'limit=0', 'limit=201', 'limit=two', 'sort=name']) {
-    const res = await unchanged(t, database, () => as('viewer')('GET', `/v1/speakers?${query}`))
+    const res = await unchanged(t, engine, () => as('viewer')('GET', `/v1/speakers?${query}`))
     problem(t, res, 400, '/v1/speakers')
   }
   t.same(paths(await as('viewer')('GET', '/v1/speakers?sort=name')), ['/sort'])
@@ -328,19 +328,19 @@ t.test('list: q matches a name or alias prefix, case-insensitively', async (t) =
 })
 
 t.test('roles: viewer reads, editor and admin write, others are refused', async (t) => {
-  const { as, database } = await harness(t)
+  const { as, engine } = await harness(t)
   const s = (await as('editor')('POST', '/v1/speakers', { name: 'Existing' })).data
   const url = `/v1/speakers/${s.id}`
   t.equal((await as('viewer')('GET', '/v1/speakers')).statusCode, 200)
   t.equal((await as('viewer')('GET', url)).statusCode, 200)
   for (const role of ['viewer', 'reviewer']) {
-    problem(t, await unchanged(t, database, () => as(role)('POST', '/v1/speakers', { name: 'New' })), 403, '/v1/speakers')
-    problem(t, await unchanged(t, database, () => as(role)('PATCH', url, { kind: 'person' })), 403, url)
-    problem(t, await unchanged(t, database, () => as(role)('DELETE', url)), 403, url)
+    problem(t, await unchanged(t, engine, () => as(role)('POST', '/v1/speakers', { name: 'New' })), 403, '/v1/speakers')
+    problem(t, await unchanged(t, engine, () => as(role)('PATCH', url, { kind: 'person' })), 403, url)
+    problem(t, await unchanged(t, engine, () => as(role)('DELETE', url)), 403, url)
   }
   for (const who of ['none', 'not-a-real-key']) {
     for (const [method, path] of [['GET', '/v1/speakers'], ['POST', '/v1/speakers'], ['GET', url], ['DELETE', url]] as const) {
-      const res = await unchanged(t, database, () => as(who)(method, path, method === 'POST' ? { name: 'New' } : undefined))
+      const res = await unchanged(t, engine, () => as(who)(method, path, method === 'POST' ? { name: 'New' } : undefined))
       problem(t, res, 401, path)
       t.match(res.headers['www-authenticate'], /^Bearer/)
     }

@@ -34,7 +34,7 @@ t.test('disk full: 507 Insufficient storage for every kind of write, nothing wri
   const pages = h.database.sqlite.pragma('page_count', { simple: true }) as number
   // SQLite's own limit on the file's size: a write past it fails exactly as on a full disk.
   h.database.sqlite.pragma(`max_page_count = ${pages}`)
-  const before = dump(h.database)
+  const before = await dump(h.engine)
 
   storageProblem(t, h, await h.as('editor')('POST', '/v1/claims', bigClaim('full')), 507, 'insufficient-storage', 'Insufficient storage')
   const res = await h.as('editor')('POST', '/v1/claims/import', { items: [bigClaim('import 1'), bigClaim('import 2')] })
@@ -45,7 +45,7 @@ t.test('disk full: 507 Insufficient storage for every kind of write, nothing wri
     507, 'insufficient-storage', 'Insufficient storage')
   storageProblem(t, h, await h.as('reviewer')('POST', '/v1/reviews/bulk', { items: [{ claimId: claim.id, verdict: 'unverified', note }] }),
     507, 'insufficient-storage', 'Insufficient storage')
-  t.same(dump(h.database), before, 'the database is exactly as before')
+  t.same(await dump(h.engine), before, 'the database is exactly as before')
 
   const notReady = await ready(h)
   t.equal(notReady.status, 503)
@@ -58,12 +58,12 @@ t.test('disk full: 507 Insufficient storage for every kind of write, nothing wri
 
 t.test('read-only: 503 and nothing written; /ready fails', async (t) => {
   const h = await harness(t)
-  const before = dump(h.database)
+  const before = await dump(h.engine)
   // What SQLite answers for a file or disk it cannot write (SQLITE_READONLY).
   h.database.sqlite.pragma('query_only = ON')
   storageProblem(t, h, await h.as('editor')('POST', '/v1/claims', claimInput()), 503, 'database-read-only', 'Database is read-only')
   storageProblem(t, h, await h.as('admin')('POST', '/v1/api-keys', { name: 'desk', role: 'viewer' }), 503, 'database-read-only', 'Database is read-only')
-  t.same(dump(h.database), before)
+  t.same(await dump(h.engine), before)
   t.match(await ready(h), { status: 503, detail: /the database is read-only$/ })
   h.database.sqlite.pragma('query_only = OFF')
   t.equal((await h.as('editor')('POST', '/v1/claims', claimInput())).statusCode, 201)

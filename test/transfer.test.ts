@@ -55,15 +55,15 @@ t.test('NDJSON import: streamed, line numbers, bad lines never undo good ones or
 })
 
 t.test('import limits and content types', async (t) => {
-  const { as, database } = await harness(t)
-  const before = dump(database)
+  const { as, engine } = await harness(t)
+  const before = await dump(engine)
   const big = await as('editor')('POST', '/v1/claims/import', 'x'.repeat(50 * 1024 * 1024 + 1), { 'content-type': 'application/x-ndjson' })
   t.equal(big.statusCode, 413)
   t.match(big.headers['content-type'], /^application\/problem\+json/)
   t.equal(big.headers.connection, 'close', 'the client may still be sending: this connection cannot carry another request')
   t.equal((await as('editor')('POST', '/v1/claims/import', 'hello', { 'content-type': 'text/plain' })).statusCode, 415)
   t.equal((await as('editor')('POST', '/v1/claims', 'a,b\n1,2\n', { 'content-type': 'text/csv' })).statusCode, 415, 'CSV only where documented')
-  t.same(dump(database), before)
+  t.same(await dump(engine), before)
 })
 
 t.test('export: NDJSON and CSV with the list filters, correct CSV quoting', async (t) => {

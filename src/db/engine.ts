@@ -1,18 +1,17 @@
 /**
  * What services need of a database, whichever engine holds it (SQLite: sqlite/engine.ts,
- * PostgreSQL: postgres/engine.ts). Services are written once against this interface and call
- * repositories, the only code that knows SQL, bound to it with `bindRepository`; `Q` is the
- * engine's query handle (a drizzle database or transaction), opaque to services.
+ * PostgreSQL: postgres/engine.ts). The container (modules/container.ts) builds repositories,
+ * the only code that knows SQL, over the engine's handles — `reader` for reads, a
+ * transaction's `q` for a write — and the services over them; `Q` is the engine's query
+ * handle (a drizzle database or transaction), opaque to services.
  *
  * The guarantees, the same on both engines (test/engine.test.ts runs on each):
  * - `transaction` takes the write lock before `fn` runs, so writes are serialised — across
  *   processes too — and a read-check-write inside one (an If-Match version, the audit chain's
  *   head) cannot interleave with another write. It commits when `fn` resolves and rolls back
- *   when it throws, rethrowing what `fn` threw.
- * - The open transaction follows the code it runs (AsyncLocalStorage): `transaction` called
- *   again from inside `fn`, however deep, is a savepoint of it, and every repository call made
- *   inside `fn` runs in it, reads included, so a write sees its own changes. Code outside `fn`
- *   — another request, interleaved at an `await` — never does.
+ *   when it throws, rethrowing what `fn` threw. `tx.transaction` inside it is a savepoint.
+ *   What runs on `tx.q` sees the transaction's own changes; another request, interleaved at an
+ *   `await`, reads on `reader` and never does.
  * - Reads outside a transaction see committed data only, never a write in progress, and do
  *   not wait for writes (except on a SQLite `:memory:` database, which has a single connection).
  */
@@ -25,16 +24,14 @@ export interface Tx<Q> extends Transactional<Q> {
   readonly q: Q
 }
 
-/** Runs `fn` in the caller's transaction, or in a new one: what services are given. */
+/** Runs `fn` in a savepoint of the transaction a service runs in: what services are given. */
 export type Transact = <T>(fn: () => Promise<T>) => Promise<T>
 
 export interface Engine<Q> extends Transactional<Q> {
   readonly kind: 'sqlite' | 'postgres'
-  /** Whether the calling code runs inside a transaction of this engine. */
-  inTransaction: () => boolean
-  /** The handle for the calling code: its transaction's, else the one reads outside transactions use. */
-  handle: () => Q
-  /** Runs `fn` with `handle()`. */
+  /** The handle reads outside transactions use (SQLite: a read-only connection; PostgreSQL: the pool). */
+  readonly reader: Q
+  /** Runs `fn` with `reader` (on a SQLite `:memory:` database, queued behind the transaction in progress). */
   read: <T>(fn: (q: Q) => Promise<T> | T) => Promise<T>
   /** undefined when the database answers, is fully migrated and can take writes; else why not. */
   readiness: () => Promise<string | undefined>
@@ -46,6 +43,12 @@ export interface Engine<Q> extends Transactional<Q> {
    * notifications. Cheap enough to read every second.
    */
   changedElsewhere: () => number
+  /**
+   * How often reading `changedElsewhere` is worth it, in ms: SQLite's is a query (1000: a
+   * revocation elsewhere bites within a second), PostgreSQL's a counter its notifications
+   * move (0: every time, so it bites as soon as the notification arrives).
+   */
+  readonly recheckMs: number
 }
 
 /**
@@ -62,29 +65,4 @@ export type Async<R> = {
  */
 export type Repository<R> = {
   [K in keyof R]: R[K] extends (...args: infer A) => infer T ? (...args: A) => Awaited<T> | Promise<Awaited<T>> : R[K]
-}
-
-type Methods = Record<string, (...args: never[]) => unknown>
-
-/**
- * The repository that `make` builds over a handle, running each call on the caller's handle
- * (`engine.handle()`): its transaction's inside one, the read handle otherwise. Each handle's
- * repository is built once and kept while the handle lives (SQLite: the writer's and the
- * reader's, with their prepared statements; PostgreSQL: one per transaction).
- */
-export function bindRepository<Q extends object, R extends object> (engine: Pick<Engine<Q>, 'handle'>, make: (q: Q) => R): R {
-  const built = new WeakMap<Q, R>()
-  const on = (q: Q): Methods => {
-    let repository = built.get(q)
-    if (repository === undefined) {
-      repository = make(q)
-      built.set(q, repository)
-    }
-    return repository as unknown as Methods
-  }
-  const bound: Methods = {}
-  for (const name of Object.keys(on(engine.handle()))) {
-    bound[name] = (...args) => on(engine.handle())[name]?.(...args)
-  }
-  return bound as unknown as R
 }

@@ -1,17 +1,19 @@
 /**
- * The container: builds the repositories (the only code that knows SQL) of one engine, bound
- * to it (each call runs in the caller's transaction, if any: db/engine.ts), and the services
- * (the rules, written once) over them, each given the named dependencies it uses. Routes reach
+ * The container: builds the repositories (the only code that knows SQL) of one engine over
+ * its handles, and the services (the rules, written once) over them, each given the named
+ * dependencies it uses. Routes reach
  * the services as `app.services`; the CLI through cli/database.ts.
  */
-import { bindRepository, type Repository } from '../db/engine.js'
+import type { Engine, Repository, Transact } from '../db/engine.js'
+import type { Db } from '../db/open.js'
+import type { PgQ } from '../db/postgres/engine.js'
 import type { AnyEngine } from '../db/connect.js'
 import { createLedger, type LedgerDeps } from './audit/ledger.js'
 import { createPostgresAuditRepository } from './audit/postgres.js'
 import { createSqliteAuditRepository } from './audit/sqlite.js'
 import { createPostgresApiKeysRepository } from './auth/postgres.js'
 import type { ApiKeysRepository } from './auth/repository.js'
-import { createApiKeysService } from './auth/service.js'
+import { createApiKeysService, createKeyCache, type KeyCache } from './auth/service.js'
 import { createSqliteApiKeysRepository } from './auth/sqlite.js'
 import { createClaimLists, type ClaimLists } from './claims/lists.js'
 import { createPostgresClaimLists } from './claims/lists-postgres.js'
@@ -55,54 +57,129 @@ export interface Repositories {
   stats: Repository<StatsRepository>
 }
 
-/** The engine's repositories, bound to it. */
-export function repositoriesOf (engine: AnyEngine): Repositories {
-  if (engine.kind === 'sqlite') {
-    return {
-      audit: bindRepository(engine, createSqliteAuditRepository),
-      apiKeys: bindRepository(engine, createSqliteApiKeysRepository),
-      claims: bindRepository(engine, createSqliteClaimsRepository),
-      lists: bindRepository(engine, createClaimLists),
-      idempotency: bindRepository(engine, createSqliteIdempotencyRepository),
-      reviews: bindRepository(engine, createSqliteReviewsRepository),
-      sources: bindRepository(engine, createSqliteSourcesRepository),
-      speakers: bindRepository(engine, createSqliteSpeakersRepository),
-      stats: bindRepository(engine, createSqliteStatsRepository)
-    }
-  }
-  return {
-    audit: bindRepository(engine, createPostgresAuditRepository),
-    apiKeys: bindRepository(engine, createPostgresApiKeysRepository),
-    claims: bindRepository(engine, createPostgresClaimsRepository),
-    lists: bindRepository(engine, createPostgresClaimLists),
-    idempotency: bindRepository(engine, createPostgresIdempotencyRepository),
-    reviews: bindRepository(engine, createPostgresReviewsRepository),
-    sources: bindRepository(engine, createPostgresSourcesRepository),
-    speakers: bindRepository(engine, createPostgresSpeakersRepository),
-    stats: bindRepository(engine, createPostgresStatsRepository)
-  }
+/** SQLite's repositories over one connection, prepared once per connection (reader and writer). */
+const sqliteRepositories = (db: Db): Repositories => ({
+  audit: createSqliteAuditRepository(db),
+  apiKeys: createSqliteApiKeysRepository(db),
+  claims: createSqliteClaimsRepository(db),
+  lists: createClaimLists(db),
+  idempotency: createSqliteIdempotencyRepository(db),
+  reviews: createSqliteReviewsRepository(db),
+  sources: createSqliteSourcesRepository(db),
+  speakers: createSqliteSpeakersRepository(db),
+  stats: createSqliteStatsRepository(db)
+})
+
+/** PostgreSQL's repositories over the pool or one transaction (nothing to prepare: cheap per transaction). */
+const postgresRepositories = (q: PgQ): Repositories => ({
+  audit: createPostgresAuditRepository(q),
+  apiKeys: createPostgresApiKeysRepository(q),
+  claims: createPostgresClaimsRepository(q),
+  lists: createPostgresClaimLists(q),
+  idempotency: createPostgresIdempotencyRepository(q),
+  reviews: createPostgresReviewsRepository(q),
+  sources: createPostgresSourcesRepository(q),
+  speakers: createPostgresSpeakersRepository(q),
+  stats: createPostgresStatsRepository(q)
+})
+
+/** Where services run: outside any transaction (reads), or inside one (reads and writes). */
+interface Scope {
+  inTransaction: boolean
+  /** A savepoint of the scope's transaction (never called outside one: see `createServices`). */
+  transaction: Transact
+  afterCommit: (fn: () => void) => void
 }
 
-export function createServices (engine: AnyEngine) {
-  const repositories = repositoriesOf(engine)
-  const transaction = async <T>(fn: () => Promise<T>): Promise<T> => await engine.transaction(async () => await fn())
-  const ledger = createLedger({ audit: repositories.audit, inTransaction: engine.inTransaction })
+/** Every service over one scope's repositories, each given the named dependencies it uses. */
+function scopeServices (repositories: Repositories, scope: Scope, keyCache: KeyCache) {
+  const { transaction } = scope
+  const ledger = createLedger({ audit: repositories.audit, inTransaction: () => scope.inTransaction })
   const speakers = createSpeakersService({ transaction, speakers: repositories.speakers, ledger })
   const sources = createSourcesService({ transaction, sources: repositories.sources, ledger })
   const claims = createClaimsService({ transaction, claims: repositories.claims, lists: repositories.lists, speakers, sources, ledger })
   return {
-    engine,
-    /** Runs several service calls as one transaction (theirs become savepoints of it). */
-    transaction,
-    readiness: engine.readiness,
     ledger,
-    apiKeys: createApiKeysService({ transaction, apiKeys: repositories.apiKeys, ledger, changedElsewhere: engine.changedElsewhere }),
+    apiKeys: createApiKeysService({ transaction, apiKeys: repositories.apiKeys, ledger, cache: keyCache, afterCommit: scope.afterCommit }),
     speakers,
     sources,
     claims,
     reviews: createReviewsService({ transaction, reviews: repositories.reviews, claims, ledger }),
     stats: createStatsService({ stats: repositories.stats }),
     idempotency: createIdempotencyService({ idempotency: repositories.idempotency, assertInTransaction: ledger.assertInTransaction })
+  }
+}
+
+/** The services of one transaction: what `services.transaction(fn)` gives `fn`. */
+export type TxServices = ReturnType<typeof scopeServices>
+
+/**
+ * The methods that write, per service: called outside a transaction, each runs in one of its
+ * own (on that transaction's services). The ones that must be called inside a caller's
+ * transaction (ledger.append, reviews.applyWithin, claims.recordReview, idempotency.remember)
+ * are not here: outside one they refuse, as they should.
+ */
+const WRITES = {
+  apiKeys: ['create', 'revoke', 'bootstrap'],
+  speakers: ['create', 'findOrCreate', 'update', 'delete'],
+  sources: ['create', 'findOrCreate', 'update', 'delete'],
+  claims: ['create', 'update', 'delete'],
+  reviews: ['create']
+} as const satisfies { [S in keyof TxServices]?: ReadonlyArray<keyof TxServices[S]> }
+
+const outsideTransactions: Transact = async () => { throw new Error('a write ran outside a transaction') }
+
+/**
+ * The services over an engine. Reads run on its reader; each write runs in a transaction on
+ * services built over that transaction's repositories, so everything it reads and writes —
+ * across services, savepoints included — is the transaction's. (Services built per
+ * transaction: a handful of closures, far below a write's cost. The alternative, one set of
+ * services finding the caller's transaction through AsyncLocalStorage, cost 15% of a GET on
+ * Node 20, whose promise hooks slow every promise in the process: bench, issue 11's note.)
+ */
+export function createServices (engine: AnyEngine) {
+  const keyCache = createKeyCache({ changedElsewhere: engine.changedElsewhere, recheckMs: engine.recheckMs })
+  const repositoriesOf = engine.kind === 'sqlite'
+    ? cachedPerHandle(sqliteRepositories)
+    : postgresRepositories as (q: Db | PgQ) => Repositories
+
+  /** Runs `fn` in a transaction, on that transaction's services; `afterCommit` callbacks run once it has committed. */
+  const transaction = async <T>(fn: (tx: TxServices) => Promise<T>): Promise<T> => {
+    const committed: Array<() => void> = []
+    const result = await (engine as Engine<Db | PgQ>).transaction(async (tx) => await fn(scopeServices(repositoriesOf(tx.q), {
+      inTransaction: true,
+      transaction: async (inner) => await tx.transaction(async () => await inner()),
+      afterCommit: (f) => { committed.push(f) }
+    }, keyCache)))
+    for (const f of committed) f()
+    return result
+  }
+
+  const services = scopeServices(repositoriesOf(engine.reader), {
+    inTransaction: false,
+    transaction: outsideTransactions,
+    afterCommit: (f) => { f() }
+  }, keyCache)
+  for (const [name, methods] of Object.entries(WRITES)) {
+    const service = services[name as keyof typeof WRITES] as unknown as Record<string, unknown>
+    for (const method of methods) {
+      service[method] = async (...args: unknown[]) => await transaction(async (tx) =>
+        await (tx[name as keyof typeof WRITES] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]?.(...args))
+    }
+  }
+  return { ...services, engine, transaction, readiness: engine.readiness }
+}
+
+/** `make(handle)`, built once per handle (SQLite's two connections: their statements are prepared once). */
+function cachedPerHandle<R> (make: (db: Db) => R): (q: Db | PgQ) => R {
+  const built = new WeakMap<object, R>()
+  return (q) => {
+    let made = built.get(q)
+    if (made === undefined) {
+      made = make(q as Db)
+      built.set(q, made)
+    }
+    return made
   }
 }
 

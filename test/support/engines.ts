@@ -42,10 +42,25 @@ const TABLES = ['api_keys', 'speakers', 'speaker_names', 'sources', 'claims', 'c
  * Every row of every table, in an order that does not depend on the engine's storage, for
  * "a refused write changed nothing" assertions on either engine.
  */
-export async function snapshot (engine: AnyEngine): Promise<Record<string, string[]>> {
-  const rowsOf = async (table: string): Promise<unknown[]> => engine.kind === 'sqlite'
-    ? engine.database.sqlite.prepare(`SELECT * FROM ${table}`).all()
-    : (await engine.postgres.pool.query(`SELECT * FROM ${table}`)).rows
-  const entries = await Promise.all(TABLES.map(async (table) => [table, (await rowsOf(table)).map((row) => JSON.stringify(row)).sort()] as const))
+export async function snapshot (engine: AnyEngine): Promise<Record<string, Array<Record<string, unknown>>>> {
+  const sorted = (rows: Array<Record<string, unknown>>) => rows.map((row) => [JSON.stringify(row), row] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row)
+  const entries = await Promise.all(TABLES.map(async (table) => [table, sorted(await query(engine, `SELECT * FROM ${table}`))] as const))
   return Object.fromEntries(entries)
+}
+
+/** Runs one statement written in SQL both engines speak (`?` placeholders); its rows. */
+export async function query<Row = Record<string, unknown>> (engine: AnyEngine, text: string, ...params: unknown[]): Promise<Row[]> {
+  if (engine.kind === 'sqlite') {
+    const statement = engine.database.sqlite.prepare(text)
+    return (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as Row[]
+  }
+  let n = 0
+  return (await engine.postgres.pool.query(text.replace(/\?/g, () => `$${++n}`), params)).rows as Row[]
+}
+
+/** The number of rows in a table. */
+export async function countRows (engine: AnyEngine, table: string): Promise<number> {
+  const [row] = await query<{ n: number | string }>(engine, `SELECT count(*) AS n FROM ${table}`)
+  return Number(row?.n)
 }

@@ -8,7 +8,6 @@
  * table's trigger takes (migrations/postgres/0001_audit_chain.sql); advisory locks are
  * re-entrant within a transaction, so the trigger's take is free. Reads take no lock.
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { Mutex } from 'async-mutex'
 import { sql } from 'drizzle-orm'
 import type { Engine, Tx } from '../engine.js'
@@ -33,36 +32,26 @@ export async function openPostgresEngine (url: string, options: PostgresOptions 
 
 export function postgresEngine (postgres: Postgres): PostgresEngine {
   const writes = new Mutex()
-  /** The transaction the calling code runs in (see ../engine.ts). */
-  const current = new AsyncLocalStorage<Tx<PgQ>>()
   const within = (handle: PgTx): Tx<PgQ> => ({
     q: handle,
-    transaction: async (fn) => await handle.transaction(async (savepoint) => {
-      const inner = within(savepoint)
-      return await current.run(inner, async () => await fn(inner))
-    })
+    transaction: async (fn) => await handle.transaction(async (savepoint) => await fn(within(savepoint)))
   })
   return {
     kind: 'postgres',
     postgres,
-    inTransaction: () => current.getStore() !== undefined,
-    handle: () => current.getStore()?.q ?? postgres.db,
-    read: async (fn) => await fn(current.getStore()?.q ?? postgres.db),
+    reader: postgres.db,
+    read: async (fn) => await fn(postgres.db),
     // Writes queue in the process before they take a connection: otherwise every pooled
     // connection could sit waiting for the lock, and reads (and /ready) would wait behind them.
     // The lock waits at most as long as SQLite's busy_timeout, then the write fails.
-    transaction: async (fn) => {
-      const open = current.getStore()
-      if (open !== undefined) return await open.transaction(fn)
-      return await writes.runExclusive(async () => await postgres.db.transaction(async (handle) => {
-        await handle.execute(sql`SET LOCAL lock_timeout = '5s'`)
-        await handle.execute(WRITE_LOCK)
-        const tx = within(handle)
-        return await current.run(tx, async () => await fn(tx))
-      }, { isolationLevel: 'read committed' }))
-    },
+    transaction: async (fn) => await writes.runExclusive(async () => await postgres.db.transaction(async (handle) => {
+      await handle.execute(sql`SET LOCAL lock_timeout = '5s'`)
+      await handle.execute(WRITE_LOCK)
+      return await fn(within(handle))
+    }, { isolationLevel: 'read committed' })),
     readiness: postgres.readiness,
     changedElsewhere: postgres.keysChanged,
+    recheckMs: 0,
     close: postgres.close
   }
 }

@@ -9,7 +9,6 @@
  * transaction and nothing in progress, and it does not wait for the writer. A `:memory:`
  * database cannot be opened twice, so there reads queue on the mutex too.
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { Mutex } from 'async-mutex'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
@@ -33,9 +32,11 @@ export function sqliteEngine (database: Database_): SqliteEngine {
   const { sqlite, db } = database
   const writes = new Mutex()
   const reader = sqlite.memory ? undefined : new Database(sqlite.name, { readonly: true, fileMustExist: true })
+  // As the writer's (db/open.ts): wait out a checkpoint's brief lock rather than fail; sorts
+  // and temporary b-trees (search ranks every match) in memory, not in temporary files.
+  reader?.pragma('busy_timeout = 5000')
+  reader?.pragma('temp_store = MEMORY')
   const readDb = reader === undefined ? undefined : drizzle(reader, { schema })
-  /** The transaction the calling code runs in (see ../engine.ts). */
-  const current = new AsyncLocalStorage<Tx<Db>>()
 
   // Savepoints are named uniquely: two opened side by side in one transaction (Promise.all)
   // must not roll back each other's work, which a name per depth would do.
@@ -47,8 +48,7 @@ export function sqliteEngine (database: Database_): SqliteEngine {
       const name = `claimledger_${++savepoints}`
       sqlite.exec(`SAVEPOINT ${name}`)
       try {
-        const inner = within()
-        const result = await current.run(inner, async () => await fn(inner))
+        const result = await fn(within())
         sqlite.exec(`RELEASE ${name}`)
         return result
       } catch (error) {
@@ -62,22 +62,12 @@ export function sqliteEngine (database: Database_): SqliteEngine {
   return {
     kind: 'sqlite',
     database,
-    inTransaction: () => current.getStore() !== undefined,
-    handle: () => current.getStore()?.q ?? readDb ?? db,
-    read: async (fn) => {
-      const q = current.getStore()?.q ?? readDb
-      return q !== undefined ? await fn(q) : await writes.runExclusive(async () => await fn(db))
-    },
-    transaction: async (fn) => {
-      const open = current.getStore()
-      if (open !== undefined) return await open.transaction(fn)
-      return await writes.runExclusive(async () => await database.transaction(async () => {
-        const tx = within()
-        return await current.run(tx, async () => await fn(tx))
-      }))
-    },
+    reader: readDb ?? db,
+    read: async (fn) => readDb === undefined ? await writes.runExclusive(async () => await fn(db)) : await fn(readDb),
+    transaction: async (fn) => await writes.runExclusive(async () => await database.transaction(async () => await fn(within()))),
     readiness: async () => database.readiness(),
     changedElsewhere: database.dataVersion,
+    recheckMs: 1000,
     close: async () => {
       await writes.waitForUnlock()
       reader?.close()

@@ -26,51 +26,71 @@ const toApiKey = (row: ApiKeyRow): ApiKey =>
 
 /** Active keys remembered at most; past it the cache starts again (there are rarely more than a few dozen). */
 const CACHE_LIMIT = 10_000
-/** How often the key cache looks for commits by other processes (see below). */
+/** How often the key cache looks for commits by other processes on SQLite (see below). */
 export const RECHECK_MS = 1000
+
+/**
+ * Active keys remembered by hash, shared by every scope's service of one process. Every
+ * request authenticates, and keys change rarely. The cache is dropped when this process
+ * revokes a key, and when another process may have changed them (`changedElsewhere`), since
+ * that may be `claimledger keys revoke` beside the server or another instance. On SQLite that
+ * is `data_version`, whose read was itself 4% of a GET, so it is read at most every
+ * RECHECK_MS: a key revoked by another process stops working within that time. On PostgreSQL
+ * it is a counter that notifications move, read on every request (`recheckMs` 0). Unknown keys
+ * are never remembered, so guessing cannot fill the cache; a key read while the cache was
+ * dropped (a revocation committing meanwhile, here or elsewhere) is not remembered either.
+ */
+export function createKeyCache ({ changedElsewhere, recheckMs = RECHECK_MS }: {
+  /** Changes when another process may have changed the keys, never for this process's own writes. */
+  changedElsewhere: () => number
+  recheckMs?: number
+}) {
+  const cache = new Map<string, Actor>()
+  /** Counts the drops: a read that started before one is not remembered. */
+  let generation = 0
+  let version = changedElsewhere()
+  // performance.now(): a wall clock stepped backwards would postpone the recheck.
+  let checkedAt = performance.now()
+  const drop = () => {
+    cache.clear()
+    generation++
+  }
+  return {
+    drop,
+    get (keyHash: string): Actor | undefined {
+      const now = performance.now()
+      if (now - checkedAt >= recheckMs) {
+        checkedAt = now
+        const current = changedElsewhere()
+        if (current !== version) {
+          drop()
+          version = current
+        }
+      }
+      return cache.get(keyHash)
+    },
+    /** A mark to take before reading a key, for `remember`. */
+    mark: () => ({ generation, elsewhere: changedElsewhere() }),
+    remember (keyHash: string, actor: Actor, mark: { generation: number, elsewhere: number }): void {
+      if (generation !== mark.generation || changedElsewhere() !== mark.elsewhere) return
+      if (cache.size >= CACHE_LIMIT) cache.clear()
+      cache.set(keyHash, actor)
+    }
+  }
+}
+
+export type KeyCache = ReturnType<typeof createKeyCache>
 
 export interface ApiKeysDeps {
   transaction: Transact
   apiKeys: Repository<ApiKeysRepository>
   ledger: Pick<Ledger, 'append'>
-  /**
-   * A number that changes when another process may have changed the keys (SQLite's
-   * `data_version`: another connection committed), never for this process's own writes.
-   */
-  changedElsewhere: () => number
+  cache: KeyCache
+  /** Runs `fn` once the transaction this service writes in has committed. */
+  afterCommit: (fn: () => void) => void
 }
 
-export function createApiKeysService ({ transaction, apiKeys, ledger, changedElsewhere }: ApiKeysDeps) {
-  // Every request authenticates, and keys change rarely: active keys are remembered by hash.
-  // The cache is dropped when this service revokes a key, and when another process may
-  // have changed them (`changedElsewhere`), since that may be `claimledger keys revoke`
-  // beside the server. Reading data_version was itself 4% of a GET, so it is read at most
-  // every RECHECK_MS: a key revoked by another process stops working within that time.
-  // Unknown keys are never remembered, so guessing cannot fill the cache.
-  // A key read while the cache was dropped (a revocation committing meanwhile, here or
-  // elsewhere) is not remembered: `generation` counts the drops.
-  const cache = new Map<string, Actor>()
-  let generation = 0
-  const drop = () => {
-    cache.clear()
-    generation++
-  }
-  let version = changedElsewhere()
-  // performance.now(): a wall clock stepped backwards would postpone the recheck.
-  let checkedAt = performance.now()
-  function cached (keyHash: string): Actor | undefined {
-    const now = performance.now()
-    if (now - checkedAt >= RECHECK_MS) {
-      checkedAt = now
-      const current = changedElsewhere()
-      if (current !== version) {
-        drop()
-        version = current
-      }
-    }
-    return cache.get(keyHash)
-  }
-
+export function createApiKeysService ({ transaction, apiKeys, ledger, cache, afterCommit }: ApiKeysDeps) {
   async function insert (ctx: WriteContext, input: ApiKeyCreate, key: string) {
     const row: ApiKeyRow = { id: newId(), name: input.name, role: input.role, keyHash: hashKey(key), createdAt: new Date().toISOString(), revokedAt: null }
     await apiKeys.insert(row)
@@ -91,18 +111,18 @@ export function createApiKeysService ({ transaction, apiKeys, ledger, changedEls
     },
 
     /** The active key's holder, or undefined for an unknown or revoked key. */
+    /** The holder of a key this process has seen lately and that is still active, from memory; else undefined (ask `authenticate`). */
+    known: (key: string): Actor | undefined => cache.get(hashKey(key)),
+
     async authenticate (key: string): Promise<Actor | undefined> {
       const keyHash = hashKey(key)
-      const known = cached(keyHash)
+      const known = cache.get(keyHash)
       if (known !== undefined) return known
-      const seen = { generation, elsewhere: changedElsewhere() }
+      const mark = cache.mark()
       const row = await apiKeys.byHash(keyHash)
       if (row === undefined || row.revokedAt !== null) return undefined
       const actor: Actor = Object.freeze({ id: row.id, name: row.name, role: row.role })
-      if (generation === seen.generation && changedElsewhere() === seen.elsewhere) {
-        if (cache.size >= CACHE_LIMIT) cache.clear()
-        cache.set(keyHash, actor)
-      }
+      cache.remember(keyHash, actor, mark)
       return actor
     },
 
@@ -127,11 +147,11 @@ export function createApiKeysService ({ transaction, apiKeys, ledger, changedEls
         }
         const at = new Date().toISOString()
         await apiKeys.revoke(id, at)
-        drop()
+        cache.drop()
+        // Again once committed: a key read before the commit (the old row) may have been cached since.
+        afterCommit(cache.drop)
         await ledger.append(ctx, [{ action: 'apikey.revoked', entityType: 'apikey', entityId: id, changes: { revokedAt: { from: null, to: at } } }], at)
       })
-      // Again once committed: a key read before the commit (the old row) may have been cached since.
-      drop()
     },
 
     /**

@@ -9,7 +9,6 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
 import { CsvError, parse as parseCsv } from 'csv-parse'
 import { type WriteContext } from '../../core/context.js'
 import { DomainError, Invalid, invalidFrom, TooLarge, Unreadable, withDetails } from '../../core/errors.js'
-import type { Transact } from '../../db/engine.js'
 import { restoreFormula } from './csv-formulas.js'
 import { claimImportItem } from './schemas.js'
 import type { ClaimsService } from './service.js'
@@ -26,8 +25,9 @@ export interface ImportRecord { ref: RecordRef, value?: unknown, error?: DomainE
 /** A record's outcome; a failure keeps its domain error, for the caller to report in its own terms. */
 export type ImportResult = RecordRef & { ok: boolean, id?: string, existingId?: string, error?: DomainError }
 
-/** What an import needs: a transaction and the claims service (which finds or creates speakers and sources). */
-export interface ImportDeps { transaction: Transact, claims: Pick<ClaimsService, 'create'> }
+/** What an import needs: a transaction, and in it the claims service (which finds or creates speakers and sources). */
+export interface ImportDeps { transaction: <T>(fn: (tx: ImportTx) => Promise<T>) => Promise<T> }
+interface ImportTx { claims: Pick<ClaimsService, 'create'> }
 
 export interface ImportSummary { created: number, duplicates: number, failed: number, results: ImportResult[] }
 
@@ -37,13 +37,13 @@ function failure (ref: RecordRef, error: DomainError): ImportResult {
 }
 
 /** One record, checked and created, or failed alone (it wrote nothing). */
-async function importOne (services: ImportDeps, ctx: WriteContext, { ref, value, error }: ImportRecord, at: string): Promise<ImportResult> {
+async function importOne (tx: ImportTx, ctx: WriteContext, { ref, value, error }: ImportRecord, at: string): Promise<ImportResult> {
   if (error !== undefined) return failure(ref, error)
   const parsed = claimImportItem.safeParse(value)
   if (!parsed.success) return failure(ref, invalidFrom(parsed.error))
   const { id, status, reviewCount, lastReviewedAt, createdAt, updatedAt, version, ...input } = parsed.data
   try {
-    return { ...ref, ok: true, id: (await services.claims.create(ctx, input, at)).id }
+    return { ...ref, ok: true, id: (await tx.claims.create(ctx, input, at)).id }
   } catch (caught) {
     if (caught instanceof DomainError) return failure(ref, caught)
     throw caught
@@ -55,11 +55,11 @@ async function importOne (services: ImportDeps, ctx: WriteContext, { ref, value,
  * `deadline` (at least one). The results say how many were committed.
  */
 export async function importBatch (services: ImportDeps, ctx: WriteContext, records: ImportRecord[], deadline = Infinity): Promise<ImportResult[]> {
-  return await services.transaction(async () => {
+  return await services.transaction(async (tx) => {
     const at = new Date().toISOString()
     const results: ImportResult[] = []
     for (const record of records) {
-      results.push(await importOne(services, ctx, record, at))
+      results.push(await importOne(tx, ctx, record, at))
       if (performance.now() >= deadline) break
     }
     return results

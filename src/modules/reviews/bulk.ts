@@ -9,7 +9,6 @@
 import { type WriteContext } from '../../core/context.js'
 import { DomainError, RuleViolated } from '../../core/errors.js'
 import { requestHash, type IdempotencyService, type StoredResponse } from '../idempotency/service.js'
-import type { Transact } from '../../db/engine.js'
 import type { BulkReview, BulkItemResult } from './schemas.js'
 import type { ReviewsService } from './service.js'
 
@@ -18,8 +17,10 @@ export interface BulkOutcome extends StoredResponse { replayed: boolean }
 /** How an item's failure reads in the answer (the HTTP layer's problem mapping: see itemError). */
 export type DescribeError = (error: DomainError) => NonNullable<BulkItemResult['error']>
 
-/** What bulk review needs: a transaction, the reviews it applies and the responses it services. */
-export interface BulkReviewDeps { transaction: Transact, reviews: Pick<ReviewsService, 'applyWithin'>, idempotency: IdempotencyService }
+/** What bulk review needs: a transaction, and in it the reviews it applies and the responses it stores. */
+export interface BulkReviewDeps {
+  transaction: <T>(fn: (tx: { reviews: Pick<ReviewsService, 'applyWithin'>, idempotency: IdempotencyService }) => Promise<T>) => Promise<T>
+}
 
 /**
  * A stored answer in today's shape. One stored before clientRefs (migration 0004) has no
@@ -34,9 +35,9 @@ function asStoredToday (body: unknown): unknown {
 
 export async function bulkReview (services: BulkReviewDeps, ctx: WriteContext, body: BulkReview, describe: DescribeError, idempotencyKey?: string): Promise<BulkOutcome> {
   const hash = requestHash(body)
-  return await services.transaction(async () => {
+  return await services.transaction(async (tx) => {
     if (idempotencyKey !== undefined) {
-      const stored = await services.idempotency.recall(ctx.actor.id, idempotencyKey, hash)
+      const stored = await tx.idempotency.recall(ctx.actor.id, idempotencyKey, hash)
       if (stored !== undefined) return { ...stored, body: asStoredToday(stored.body), replayed: true }
     }
     const at = new Date().toISOString()
@@ -45,7 +46,7 @@ export async function bulkReview (services: BulkReviewDeps, ctx: WriteContext, b
     for (const [index, { claimId, expectedVersion, ...review }] of body.items.entries()) {
       try {
         const expected = expectedVersion === undefined ? undefined : [expectedVersion]
-        const applied = await services.reviews.applyWithin(ctx, claimId, review, expected, at)
+        const applied = await tx.reviews.applyWithin(ctx, claimId, review, expected, at)
         results.push({ index, claimId, ok: true, ...(applied.replayed ? { replayed: true } : {}), review: applied.review })
       } catch (error) {
         if (!(error instanceof DomainError)) throw error
@@ -60,7 +61,7 @@ export async function bulkReview (services: BulkReviewDeps, ctx: WriteContext, b
     }
     const replayed = results.filter((r) => r.replayed === true).length
     const response = { statusCode: 200, body: { applied: results.length - failed.length - replayed, replayed, results } }
-    if (idempotencyKey !== undefined) await services.idempotency.remember(ctx.actor.id, idempotencyKey, hash, response)
+    if (idempotencyKey !== undefined) await tx.idempotency.remember(ctx.actor.id, idempotencyKey, hash, response)
     return { ...response, replayed: false }
   })
 }
