@@ -13,7 +13,7 @@ import { exportStream } from './modules/claims/export.js'
 import { csvRecords, importRecords, ndjsonRecords } from './modules/claims/import.js'
 import { exportQuery } from './modules/claims/schemas.js'
 import { backup, restore } from './cli/backup.js'
-import { withServices } from './cli/database.js'
+import { copyToPostgres, withServices } from './cli/database.js'
 import { Fatal } from './cli/fatal.js'
 import { assertReadable } from './cli/files.js'
 import { runReview } from './cli/review.js'
@@ -197,6 +197,17 @@ export function buildCli (): Command {
       const restored = restore(backupPath, target)
       console.log(`restored ${backupPath} to ${target}: ${restored.chain.events} audit events, chain ok` +
         (restored.replaced === undefined ? '' : `; the database it replaced is kept as ${restored.replaced}`))
+    })
+
+  program.command('copy')
+    .description('copy the whole SQLite database (DATABASE_PATH) into a new PostgreSQL database, keeping every id and the audit chain')
+    .requiredOption('--to <url>', 'the PostgreSQL database (postgres://…), migrated here if needed and empty')
+    .action(async (opts: { to: string }) => {
+      const config = configOrExit()
+      if (config.databaseUrl !== undefined) throw new Fatal('copy reads the SQLite database at DATABASE_PATH: unset DATABASE_URL')
+      if (!/^postgres(ql)?:\/\//.test(opts.to)) throw new Fatal('--to must be a postgres:// URL')
+      const result = await copyToPostgres(config.databasePath, opts.to, (line) => console.error(line))
+      console.log(`copied ${result.claims} claims, ${result.reviews} reviews, ${result.auditEvents} audit events (chain ok, head seq ${result.head})`)
     })
 
   program.command('audit').description('the audit history')

@@ -9,6 +9,9 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describeDatabase, openEngine, type AnyEngine } from '../db/connect.js'
+import { copySqliteToPostgres, TargetNotEmpty } from '../db/copy.js'
+import { openPostgresEngine } from '../db/postgres/engine.js'
+import { openSqliteEngine } from '../db/sqlite/engine.js'
 import { configOrExit } from '../server.js'
 import { createServices, type Services } from '../modules/container.js'
 import { Fatal } from './fatal.js'
@@ -34,5 +37,35 @@ export async function withServices<T> (create: boolean, fn: (services: Services,
     return await fn(createServices(engine), engine)
   } finally {
     await engine.close()
+  }
+}
+
+/**
+ * `claimledger copy`: the SQLite database at `path` into the PostgreSQL one at `url`, then the
+ * copy's chain verified and its head compared with the original's. Stop the server first (or
+ * copy a backup): writes made during the copy would not be in it.
+ */
+export async function copyToPostgres (path: string, url: string, log: (line: string) => void) {
+  assertDatabaseExists(false, path)
+  const source = openSqliteEngine(path)
+  try {
+    const target = await openPostgresEngine(url)
+    try {
+      log(`claimledger: copying ${resolve(path)} into ${describeDatabase({ databasePath: path, databaseUrl: url })}`)
+      let last = ''
+      const copied = await copySqliteToPostgres(source.database.db, target.postgres.db, ({ table, rows }) => {
+        if (table !== last) log(`  ${table}…`)
+        last = table
+      }).catch((error: unknown) => { throw error instanceof TargetNotEmpty ? new Fatal(error.message) : error })
+      const [before, after] = await Promise.all([createServices(source).ledger.verify(), createServices(target).ledger.verify()])
+      if (!after.ok || !before.ok || after.events !== before.events || after.head?.hash !== before.head?.hash) {
+        throw new Fatal(`the copy's audit chain does not match the original's (${JSON.stringify({ original: before, copy: after })})`)
+      }
+      return { claims: copied.claims ?? 0, reviews: copied.reviews ?? 0, auditEvents: copied.auditEvents ?? 0, head: after.head?.seq ?? 0 }
+    } finally {
+      await target.close()
+    }
+  } finally {
+    await source.close()
   }
 }
