@@ -14,7 +14,8 @@ import { measure, type Figures } from './load.js'
 import { printFindings } from './findings.js'
 import { measureFloors, printFloors, type Floors } from './floors.js'
 import { megabytes, printTable, writeJson, type Row } from './report.js'
-import { bulkReview, copyForRun, getById, listAndSearch, postReview, type Target } from './scenarios.js'
+import { postgresCopyForRun } from './postgres.js'
+import { bulkReview, copyForRun, getById, listAndSearch, postReview, type RunCopy, type Target } from './scenarios.js'
 
 const options = parseOptions(process.argv.slice(2))
 const log = (line: string) => process.stderr.write(line + '\n')
@@ -34,9 +35,11 @@ const target = (url: string): Target => ({
 })
 
 /** The scratch copy a server runs on; at 1M claims a plain copy of ~4 GB takes a few seconds, so it is timed. */
-function scratchCopy (of: Dataset, claims: number) {
+async function scratchCopy (of: Dataset, claims: number): Promise<RunCopy & { dispose?: () => Promise<void> }> {
   const start = performance.now()
-  const copy = copyForRun(of, claims)
+  const copy = options.engine === 'postgres'
+    ? await postgresCopyForRun(options.databaseUrl as string, of, claims, log)
+    : copyForRun(of, claims)
   log(`  scratch copy and ${copy.ids.length.toLocaleString('en')} ids ready in ${((performance.now() - start) / 1000).toFixed(1)} s`)
   return copy
 }
@@ -67,7 +70,7 @@ let floors: Floors | undefined
 
 // The big database: every scenario, the baseline measured in between on a claim's JSON.
 {
-  const copy = scratchCopy(big, options.claims)
+  const copy = await scratchCopy(big, options.claims)
   const server = await startServer(['app', copy.path, adminKey], nodeArgs)
   try {
     const t = target(server.url)
@@ -99,11 +102,14 @@ let floors: Floors | undefined
     await server.stop()
   }
   try {
-    log('  floors (SQLite alone)')
-    const { one, two } = big.meta.search
-    floors = measureFloors(copy.path, copy.ids, [one.words, two.words])
+    if (options.engine === 'sqlite') {
+      log('  floors (SQLite alone)')
+      const { one, two } = big.meta.search
+      floors = measureFloors(copy.path, copy.ids, [one.words, two.words])
+    }
   } finally {
     copy.remove()
+    await copy.dispose?.()
   }
 }
 
@@ -113,7 +119,7 @@ if (small === big) {
   // Same database: measuring again would only show noise.
   smallRows = rows.filter((r) => /^(list|search)/.test(r.key)).map((r) => ({ ...r, key: `small.${r.key}` }))
 } else {
-  const copy = scratchCopy(small, options.smallClaims)
+  const copy = await scratchCopy(small, options.smallClaims)
   const server = await startServer(['app', copy.path, adminKey], nodeArgs)
   try {
     log(`[${elapsed()}] ${options.smallClaims.toLocaleString('en')}-claim server pid ${server.pid}`)
@@ -121,6 +127,7 @@ if (small === big) {
   } finally {
     await server.stop()
     copy.remove()
+    await copy.dispose?.()
   }
 }
 const sectionTitle = `at ${options.smallClaims.toLocaleString('en')} claims${small === big ? ' (the rows above: same database)' : ''}:`
@@ -129,7 +136,8 @@ rows.push(...smallRows.map((r, i) => ({ ...r, ...(i === 0 ? { section: sectionTi
 out('')
 out(`Claimledger bench — ${options.claims.toLocaleString('en')} claims (${big.meta.speakers.toLocaleString('en')} speakers, ` +
   `${big.meta.sources.toLocaleString('en')} sources, ${big.meta.reviews.toLocaleString('en')} reviews), ` +
-  `${options.duration} s per scenario, ${options.connections} connections, server in a child process`)
+  `${options.duration} s per scenario, ${options.connections} connections, server in a child process, ` +
+  (options.engine === 'postgres' ? `on PostgreSQL (${new URL(options.databaseUrl as string).host}, pool of 10)` : 'on SQLite'))
 out('')
 printTable(rows, baseline, out)
 out('')
