@@ -318,3 +318,11 @@ t.test('source URLs are compared as URLs, not strings', async (t) => {
   const viaClaim = await as('editor')('POST', '/v1/claims', claimInput({ source: { title: 'Other title', url: 'https://example.COM/a' } }))
   t.equal(viaClaim.data.sourceId, a.data.id, 'inline sources are found the same way')
 })
+
+t.test('an id is the lower-case UUID it was given as: the same letters in capitals name nothing, on either engine', async (t) => {
+  const { as } = await harness(t)
+  const created = (await as('editor')('POST', '/v1/claims', claimInput())).data
+  t.equal((await as('viewer')('GET', `/v1/claims/${created.id as string}`)).statusCode, 200)
+  const shouted = await as('viewer')('GET', `/v1/claims/${(created.id as string).toUpperCase()}`)
+  t.equal(shouted.statusCode, 404)
+})

@@ -5,7 +5,11 @@ export function newId (): string {
   return uuidv7()
 }
 
-/** True for any well-formed UUID; ids that are not are answered with 404, never 400. */
+/**
+ * True for a well-formed UUID as Claimledger writes them (lower case); ids that are not are
+ * answered with 404, never 400. Lower case only: SQLite compares ids as text, PostgreSQL as
+ * uuid (case-blind), and the same id must name the same thing on both engines.
+ */
 export function isUuid (value: string): boolean {
-  return validate(value) && version(value) > 0
+  return validate(value) && version(value) > 0 && value === value.toLowerCase()
 }
