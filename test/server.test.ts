@@ -179,3 +179,12 @@ t.test('a body over the limit gets its 413 problem+json over a real socket, neve
   t.equal((await fetch(`${server.base}/v1/me`, { headers: { authorization: `Bearer ${key}` } })).status, 200, 'the server still serves')
   t.equal(await stop(server), 0)
 })
+
+t.test('a DATABASE_URL that cannot be reached stops the start with one line naming it (no stack, no password)', async (t) => {
+  // Port 1 on the loopback: nothing listens there, so the connection is refused at once.
+  const { code, stderr } = await runToExit(['dist/server.js'], { DATABASE_URL: 'postgres://claimledger:s3cret-pw@127.0.0.1:1/claimledger', PORT: '0', LOG_LEVEL: 'silent' })
+  t.equal(code, 1)
+  t.match(stderr, /^DATABASE_URL failed: the database server cannot be reached/)
+  t.equal(stderr.trim().split('\n').length, 1, 'one line')
+  t.notMatch(stderr, /s3cret-pw|\n\s+at /, 'neither the password nor a stack')
+})

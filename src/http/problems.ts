@@ -105,7 +105,9 @@ const storageProblems: Record<StorageFault, [number, string, string, string]> = 
   gone: [503, 'database-missing', 'Database file is missing',
     'The database file was deleted or replaced while the service ran, so nothing was written; an operator must restore it'],
   // Another process (the CLI) held the write lock past busy_timeout: worth a retry.
-  busy: [503, 'busy', 'Service unavailable', 'The database is busy; retry shortly']
+  busy: [503, 'busy', 'Service unavailable', 'The database is busy; retry shortly'],
+  unreachable: [503, 'database-unreachable', 'Database unreachable',
+    'The database server could not be reached, so this request changed nothing; retry shortly']
 }
 
 function storageProblem (fault: StorageFault): Problem {
