@@ -143,14 +143,30 @@ export function createServices (engine: AnyEngine) {
     ? cachedPerHandle(sqliteRepositories)
     : postgresRepositories as (q: Db | PgQ) => Repositories
 
-  /** Runs `fn` in a transaction, on that transaction's services; `afterCommit` callbacks run once it has committed. */
-  const transaction = async <T>(fn: (tx: TxServices) => Promise<T>): Promise<T> => {
+  /**
+   * Runs `fn` in a transaction, on that transaction's services; `afterCommit` callbacks run
+   * once it has committed. A service's own `transaction` inside is a savepoint (so that a
+   * caller may catch a failure and go on, as an import does per record), except for the
+   * first when `fn` is one write method (`direct`): the transaction is that method's own.
+   */
+  const transaction = async <T>(fn: (tx: TxServices) => Promise<T>, direct = false): Promise<T> => {
     const committed: Array<() => void> = []
-    const result = await (engine as Engine<Db | PgQ>).transaction(async (tx) => await fn(scopeServices(repositoriesOf(tx.q), {
-      inTransaction: true,
-      transaction: async (inner) => await tx.transaction(async () => await inner()),
-      afterCommit: (f) => { committed.push(f) }
-    }, keyCache)))
+    const result = await (engine as Engine<Db | PgQ>).transaction(async (tx) => {
+      let depth = direct ? 0 : 1
+      const deeper = async <R>(inner: () => Promise<R>): Promise<R> => {
+        depth++
+        try {
+          return await inner()
+        } finally {
+          depth--
+        }
+      }
+      return await fn(scopeServices(repositoriesOf(tx.q), {
+        inTransaction: true,
+        transaction: async (inner) => depth === 0 ? await deeper(inner) : await tx.transaction(async () => await deeper(inner)),
+        afterCommit: (f) => { committed.push(f) }
+      }, keyCache))
+    })
     for (const f of committed) f()
     return result
   }
@@ -164,7 +180,7 @@ export function createServices (engine: AnyEngine) {
     const service = services[name as keyof typeof WRITES] as unknown as Record<string, unknown>
     for (const method of methods) {
       service[method] = async (...args: unknown[]) => await transaction(async (tx) =>
-        await (tx[name as keyof typeof WRITES] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]?.(...args))
+        await (tx[name as keyof typeof WRITES] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]?.(...args), true)
     }
   }
   return { ...services, engine, transaction, readiness: engine.readiness }

@@ -52,8 +52,12 @@ export function sqliteEngine (database: Database_): SqliteEngine {
         sqlite.exec(`RELEASE ${name}`)
         return result
       } catch (error) {
-        sqlite.exec(`ROLLBACK TO ${name}`)
-        sqlite.exec(`RELEASE ${name}`)
+        // A full disk or an I/O error may have rolled the whole transaction back already
+        // (SQLite does for those): then there is no savepoint left, and the error is what counts.
+        if (sqlite.inTransaction) {
+          sqlite.exec(`ROLLBACK TO ${name}`)
+          sqlite.exec(`RELEASE ${name}`)
+        }
         throw error
       }
     }
