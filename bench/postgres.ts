@@ -35,6 +35,22 @@ async function admin<T> (url: string, fn: (client: pg.Client) => Promise<T>): Pr
   }
 }
 
+/**
+ * Drops a database, ending its sessions. A server child's connections may still be closing
+ * (or an autovacuum worker starting) when it is asked: then try again, boundedly.
+ */
+async function dropDatabase (c: pg.Client, name: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      return
+    } catch (error) {
+      if (!['55006', '42501'].includes(String((error as { code?: unknown }).code)) || attempt >= 50) throw error
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+}
+
 /** The dataset's PostgreSQL twin, copied once and reused while the generator and schema stay the same. */
 async function ensurePostgresDataset (url: string, dataset: Dataset, log: (line: string) => void): Promise<string> {
   const name = 'claimledger_bench_' + basename(dataset.path, '.db').replace(/[^a-z0-9]+/gi, '_').toLowerCase()
@@ -69,7 +85,7 @@ export async function postgresCopyForRun (url: string, dataset: Dataset, claims:
   const template = await ensurePostgresDataset(url, dataset, log)
   const run = `${template}_run`
   await admin(url, async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS ${run} WITH (FORCE)`)
+    await dropDatabase(c, run)
     await c.query(`CREATE DATABASE ${run} TEMPLATE ${template}`)
   })
   const runUrl = withDatabase(url, run)
@@ -83,6 +99,6 @@ export async function postgresCopyForRun (url: string, dataset: Dataset, claims:
     if (last === undefined || next === undefined || depth < 1) throw new Error(`too few ${DEEP_STATUS} claims for a deep page`)
     return { ids, deep: { depth, cursor: encodeCursor(DEEP_SORT, [last.claimedAt, last.id]), firstId: next.id } }
   })
-  const dispose = async () => { await admin(url, async (c) => { await c.query(`DROP DATABASE IF EXISTS ${run} WITH (FORCE)`) }) }
+  const dispose = async () => { await admin(url, async (c) => { await dropDatabase(c, run) }) }
   return { path: runUrl, ids, deep, remove: () => {}, dispose }
 }
