@@ -153,6 +153,9 @@ export function createServices (engine: AnyEngine) {
     const committed: Array<() => void> = []
     const result = await (engine as Engine<Db | PgQ>).transaction(async (tx) => {
       let depth = direct ? 0 : 1
+      // Savepoints open inside the innermost one: drizzle names PostgreSQL's by depth, and a
+      // failed inner one rolled back to a name its outer one shares would undo the outer's work.
+      let innermost = tx
       const deeper = async <R>(inner: () => Promise<R>): Promise<R> => {
         depth++
         try {
@@ -163,7 +166,18 @@ export function createServices (engine: AnyEngine) {
       }
       return await fn(scopeServices(repositoriesOf(tx.q), {
         inTransaction: true,
-        transaction: async (inner) => depth === 0 ? await deeper(inner) : await tx.transaction(async () => await deeper(inner)),
+        transaction: async (inner) => {
+          if (depth === 0) return await deeper(inner)
+          const outer = innermost
+          return await outer.transaction(async (savepoint) => {
+            innermost = savepoint
+            try {
+              return await deeper(inner)
+            } finally {
+              innermost = outer
+            }
+          })
+        },
         afterCommit: (f) => { committed.push(f) }
       }, keyCache))
     })
