@@ -13,6 +13,7 @@ import { reviewCreate } from '../src/modules/reviews/schemas.js'
 import { sourceCreate } from '../src/modules/sources/schemas.js'
 import { speakerCreate } from '../src/modules/speakers/schemas.js'
 import { createServices } from '../src/modules/container.js'
+import { openSqliteEngine } from '../src/db/sqlite/engine.js'
 import { freshEngine, onEachEngine, snapshot } from './support/engines.js'
 
 t.setTimeout(120_000)
@@ -113,6 +114,25 @@ onEachEngine(t, 'a write sees its own changes before it commits; nobody else doe
   })
   t.equal((await claims.list({ sort: '-createdAt', limit: 10 })).length, 1, 'after the commit: there')
   t.ok((await services.ledger.verify()).ok)
+})
+
+t.test('on a SQLite :memory: database (one connection: the writer\'s) a read waits for the write in progress, never sees it half-done', async (t) => {
+  const engine = openSqliteEngine(':memory:')
+  t.teardown(async () => { await engine.close() })
+  const { services, claims, transaction, ctx, claim } = await fresh(engine)
+  let created = ''
+  let readDuring: Promise<unknown> | undefined
+  let answered = false
+  await transaction(async (tx) => {
+    created = (await tx.claims.create(ctx, claim('Baku says 772 soldiers died'))).id
+    readDuring = claims.find(created).finally(() => { answered = true })
+    await tx.claims.update(ctx, created, { text: 'Baku says 773 soldiers died' }, [1])
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    t.notOk(answered, 'the read has not been answered while the transaction is open')
+  })
+  t.match(await readDuring, { claim: { id: created, text: 'Baku says 773 soldiers died', version: 2 } }, 'it is answered after the commit, with all of it')
+  t.ok((await services.ledger.verify()).ok, 'the chain, read whole through the same queue')
+  t.equal((await services.ledger.headSeq()), 4, 'speaker, source, claim, edit')
 })
 
 t.test('a speaker\'s claims are re-indexed for search when its names change, not on every edit (sqlite)', async (t) => {

@@ -142,6 +142,13 @@ export function createServices (engine: AnyEngine) {
   const repositoriesOf = engine.kind === 'sqlite'
     ? cachedPerHandle(sqliteRepositories)
     : postgresRepositories as (q: Db | PgQ) => Repositories
+  // A SQLite `:memory:` database has one connection, the writer's: a read there, run while a
+  // write's transaction is open (at one of its awaits), would see that write before it commits.
+  // There each read waits for the transaction in progress (engine.read); elsewhere reads run
+  // on their own handle, which sees committed data only, and wait for nothing.
+  const readers = engine.kind === 'sqlite' && engine.reader === engine.database.db
+    ? queued(repositoriesOf(engine.reader), engine.read as Engine<Db | PgQ>['read'])
+    : repositoriesOf(engine.reader)
 
   /**
    * Runs `fn` in a transaction, on that transaction's services; `afterCommit` callbacks run
@@ -149,7 +156,7 @@ export function createServices (engine: AnyEngine) {
    * caller may catch a failure and go on, as an import does per record), except for the
    * first when `fn` is one write method (`direct`): the transaction is that method's own.
    */
-  const transaction = async <T>(fn: (tx: TxServices) => Promise<T>, direct = false): Promise<T> => {
+  const run = async <T>(fn: (tx: TxServices) => Promise<T>, direct: boolean): Promise<T> => {
     const committed: Array<() => void> = []
     const result = await (engine as Engine<Db | PgQ>).transaction(async (tx) => {
       let depth = direct ? 0 : 1
@@ -185,7 +192,10 @@ export function createServices (engine: AnyEngine) {
     return result
   }
 
-  const services = scopeServices(repositoriesOf(engine.reader), {
+  /** Runs `fn` in one transaction, on its services: several writes that commit or fail together. */
+  const transaction = async <T>(fn: (tx: TxServices) => Promise<T>): Promise<T> => await run(fn, false)
+
+  const services = scopeServices(readers, {
     inTransaction: false,
     transaction: outsideTransactions,
     afterCommit: (f) => { f() }
@@ -193,11 +203,25 @@ export function createServices (engine: AnyEngine) {
   for (const [name, methods] of Object.entries(WRITES)) {
     const service = services[name as keyof typeof WRITES] as unknown as Record<string, unknown>
     for (const method of methods) {
-      service[method] = async (...args: unknown[]) => await transaction(async (tx) =>
+      service[method] = async (...args: unknown[]) => await run(async (tx) =>
         await (tx[name as keyof typeof WRITES] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]?.(...args), true)
     }
   }
   return { ...services, engine, transaction, readiness: engine.readiness }
+}
+
+/**
+ * Every method of every repository, run through `read` (which queues it behind the transaction
+ * in progress). The audit chain (`all`, an iterable) is read whole under it, then handed out.
+ */
+function queued (repositories: Repositories, read: Engine<Db | PgQ>['read']): Repositories {
+  type Method = (...args: unknown[]) => unknown
+  const wrap = (key: string, method: Method): Method => key === 'all'
+    ? async function * (...args) { yield * await read(() => [...method(...args) as Iterable<unknown>]) }
+    : async (...args) => await read(() => method(...args))
+  return Object.fromEntries(Object.entries(repositories).map(([name, repository]) => [name,
+    Object.fromEntries(Object.entries(repository as Record<string, Method>).map(([key, method]) => [key, wrap(key, method)]))
+  ])) as unknown as Repositories
 }
 
 /** `make(handle)`, built once per handle (SQLite's two connections: their statements are prepared once). */

@@ -11,8 +11,8 @@ import { openPostgresEngine, type PostgresEngine } from '../../src/db/postgres/e
 
 export const postgresUrl = process.env.TEST_DATABASE_URL
 
-export const NOT_RUN = 'PostgreSQL leg not run: set TEST_DATABASE_URL=postgres://user:password@127.0.0.1:5432/postgres ' +
-  '(a role that may create databases; README, "Development") and run npm test again'
+/** How to run it is said once, by `npm test`'s last step (scripts/postgres-leg.mjs). */
+export const NOT_RUN = 'PostgreSQL leg not run: TEST_DATABASE_URL is not set'
 
 type TapLike = Pick<Test, 'teardown' | 'pass' | 'fail'>
 
