@@ -9,7 +9,9 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
 import t from 'tap'
+import { loadSeeds } from '../src/seed.js'
 import { claimInput, ensureBuilt, harness } from './helpers.js'
+import { freshPostgres } from './support/postgres.js'
 
 const root = ensureBuilt()
 t.setTimeout(180_000)
@@ -182,4 +184,26 @@ t.test('restore: refuses while a server has the database open, folds the log of 
 
   const intoNewFolder = await cli({ DATABASE_PATH: join(h.dir, 'new', 'folder', 'claims.db') }, 'restore', copy)
   t.equal(intoNewFolder.code, 0, intoNewFolder.stderr)
+})
+
+t.test('copy moves the SQLite database into an empty PostgreSQL one, chain and all, and never into one with data', async (t) => {
+  const url = await freshPostgres(t)
+  if (url === undefined) return
+  const h = await harness(t)
+  await loadSeeds(h.app.services)
+  const env = { DATABASE_PATH: h.config.databasePath }
+  const copied = await cli(env, 'copy', '--to', url)
+  t.equal(copied.code, 0, copied.stderr)
+  const events = (await h.as('admin')('GET', '/v1/audit/verify')).data.events as number
+  t.equal(copied.stdout, `copied 17 claims, 0 reviews, ${events} audit events (chain ok, head seq ${events})\n`)
+  t.match(copied.stderr, /^claimledger: copying .*claims\.db into /m)
+  t.notMatch(copied.stderr, /claimledger_test:/, 'the password is never printed')
+  const verified = await cli({ DATABASE_URL: url }, 'audit', 'verify')
+  t.equal(verified.code, 0, verified.stderr)
+  t.match(JSON.parse(verified.stdout), { ok: true, events })
+
+  const again = await cli(env, 'copy', '--to', url)
+  t.equal(again.code, 2)
+  t.match(again.stderr, /the PostgreSQL database is not empty/)
+  t.equal((await cli(env, 'copy', '--to', 'mysql://db/claims')).stderr, 'claimledger: --to must be a postgres:// URL\n')
 })
