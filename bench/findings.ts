@@ -11,6 +11,8 @@ export interface RunFacts {
   /** The server's peak RSS, and the bare-Fastify child's under the same tsx loader, for scale. */
   peakRss: number | undefined
   baselineRss: number | undefined
+  /** 'file' (SQLite) or 'size (pg_database_size)' (PostgreSQL). */
+  databaseWhat: string
   databaseBytes: number
   smallDatabaseBytes: number
 }
@@ -33,7 +35,7 @@ export function printFindings (rows: Row[], baseline: Figures | undefined, facts
   const page1 = byKey('listStatusDeepPage1')
   out(`deep page / page 1 (same list): p50 ${times(ratio(deep?.p50Ms, page1?.p50Ms))}, p99 ${times(ratio(deep?.p99Ms, page1?.p99Ms))}`)
   out(`server peak RSS (VmHWM): ${megabytes(facts.peakRss)} (bare-Fastify child under the same tsx loader: ${megabytes(facts.baselineRss)})`)
-  out(`database file: ${megabytes(facts.databaseBytes)}${sameSize ? '' : ` (${k} claims: ${megabytes(facts.smallDatabaseBytes)})`}`)
+  out(`database ${facts.databaseWhat}: ${megabytes(facts.databaseBytes)}${sameSize ? '' : ` (${k} claims: ${megabytes(facts.smallDatabaseBytes)})`}`)
 
   const check = (ok: boolean | undefined, text: string) => out(`  ${ok === undefined ? '  ?   ' : ok ? ' met  ' : 'MISSED'}  ${text}`)
   const atMost = (value: number | undefined, limit: number) => (value === undefined || Number.isNaN(value) ? undefined : value <= limit)

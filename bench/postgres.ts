@@ -89,7 +89,7 @@ export async function postgresCopyForRun (url: string, dataset: Dataset, claims:
     await c.query(`CREATE DATABASE ${run} TEMPLATE ${template}`)
   })
   const runUrl = withDatabase(url, run)
-  const { ids, deep } = await admin(runUrl, async (c) => {
+  const { ids, bytes, deep } = await admin(runUrl, async (c) => {
     const ids = (await c.query<{ id: string }>('SELECT id FROM claims WHERE deleted_at IS NULL')).rows.map((r) => r.id)
     const listed = Number((await c.query('SELECT count(*) AS n FROM claims WHERE deleted_at IS NULL AND status = $1', [DEEP_STATUS])).rows[0].n)
     const depth = Math.min(500_000, Math.floor(claims / 2), listed - 1)
@@ -97,8 +97,9 @@ export async function postgresCopyForRun (url: string, dataset: Dataset, claims:
       ORDER BY claimed_at DESC, id DESC LIMIT 2 OFFSET $2`, [DEEP_STATUS, depth - 1])).rows
     const [last, next] = rows
     if (last === undefined || next === undefined || depth < 1) throw new Error(`too few ${DEEP_STATUS} claims for a deep page`)
-    return { ids, deep: { depth, cursor: encodeCursor(DEEP_SORT, [last.claimedAt, last.id]), firstId: next.id } }
+    const bytes = Number((await c.query('SELECT pg_database_size(current_database()) AS n')).rows[0].n)
+    return { ids, bytes, deep: { depth, cursor: encodeCursor(DEEP_SORT, [last.claimedAt, last.id]), firstId: next.id } }
   })
   const dispose = async () => { await admin(url, async (c) => { await dropDatabase(c, run) }) }
-  return { path: runUrl, ids, deep, remove: () => {}, dispose }
+  return { path: runUrl, ids, deep, bytes, remove: () => {}, dispose }
 }

@@ -69,8 +69,10 @@ let baselineRss: number | undefined
 let floors: Floors | undefined
 
 // The big database: every scenario, the baseline measured in between on a claim's JSON.
+let bigBytes = 0
 {
   const copy = await scratchCopy(big, options.claims)
+  bigBytes = copy.bytes
   const server = await startServer(['app', copy.path, adminKey], nodeArgs)
   try {
     const t = target(server.url)
@@ -115,11 +117,13 @@ let floors: Floors | undefined
 
 // The small database: the list and search scenarios again, to show how they grow with N.
 let smallRows: Row[]
+let smallBytes = bigBytes
 if (small === big) {
   // Same database: measuring again would only show noise.
   smallRows = rows.filter((r) => /^(list|search)/.test(r.key)).map((r) => ({ ...r, key: `small.${r.key}` }))
 } else {
   const copy = await scratchCopy(small, options.smallClaims)
+  smallBytes = copy.bytes
   const server = await startServer(['app', copy.path, adminKey], nodeArgs)
   try {
     log(`[${elapsed()}] ${options.smallClaims.toLocaleString('en')}-claim server pid ${server.pid}`)
@@ -146,8 +150,9 @@ printFindings(rows, baseline, {
   smallClaims: options.smallClaims,
   peakRss,
   baselineRss,
-  databaseBytes: databaseBytes(big.path),
-  smallDatabaseBytes: databaseBytes(small.path)
+  databaseWhat: options.engine === 'postgres' ? 'size (pg_database_size)' : 'file',
+  databaseBytes: bigBytes,
+  smallDatabaseBytes: smallBytes
 }, out)
 
 if (floors !== undefined) {

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3'
 import { markerPath } from '../src/db/location.js'
 import { encodeCursor } from '../src/http/pagination.js'
 import { prng, type Prng } from './corpus.js'
-import type { Dataset } from './generate.js'
+import { databaseBytes, type Dataset } from './generate.js'
 import { measure, type Figures } from './load.js'
 import type { Row } from './report.js'
 
@@ -20,6 +20,8 @@ export interface RunCopy {
   /** Every live claim id, to pick random ones from. */
   ids: string[]
   deep: { depth: number, cursor: string, firstId: string }
+  /** The database's size on disk before the run writes (SQLite: the file and its WAL; PostgreSQL: pg_database_size). */
+  bytes: number
   remove: () => void
 }
 
@@ -46,7 +48,7 @@ export function copyForRun (dataset: Dataset, claims: number): RunCopy {
       ORDER BY claimed_at DESC, id DESC LIMIT 2 OFFSET ?`).all(DEEP_STATUS, depth - 1) as Array<{ claimedAt: string, id: string }>
     const [last, next] = rows
     if (last === undefined || next === undefined || depth < 1) throw new Error(`too few ${DEEP_STATUS} claims for a deep page`)
-    return { path, ids, deep: { depth, cursor: encodeCursor(DEEP_SORT, [last.claimedAt, last.id]), firstId: next.id }, remove }
+    return { path, ids, deep: { depth, cursor: encodeCursor(DEEP_SORT, [last.claimedAt, last.id]), firstId: next.id }, bytes: databaseBytes(dataset.path), remove }
   } finally {
     sqlite.close()
   }
