@@ -9,6 +9,13 @@ export interface RunningServer {
   pid: number
   /** Peak resident set size so far (VmHWM), in bytes; undefined where /proc is missing. */
   peakRss: () => number | undefined
+  /**
+   * Bytes the process has caused to be written to storage so far (/proc/<pid>/io write_bytes:
+   * counted when a page is dirtied, so SQLite's WAL appends and its checkpoints' writes into the
+   * database file both count, whether or not the kernel has flushed them yet); undefined where
+   * /proc is missing.
+   */
+  writtenBytes: () => number | undefined
   stop: () => Promise<void>
 }
 
@@ -35,6 +42,14 @@ export async function startServer (args: string[], nodeArgs: string[] = []): Pro
       try {
         const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
         return kb === undefined ? undefined : Number(kb) * 1024
+      } catch {
+        return undefined
+      }
+    },
+    writtenBytes: () => {
+      try {
+        const bytes = /^write_bytes:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1]
+        return bytes === undefined ? undefined : Number(bytes)
       } catch {
         return undefined
       }

@@ -183,7 +183,7 @@ function sourceInput (random: Prng, i: number) {
   }
 }
 
-function claimInput (random: Prng, speakerId: string, sourceId: string, seen: Set<number>): ClaimCreate {
+export function claimInput (random: Prng, speakerId: string, sourceId: string, seen: Set<number>): ClaimCreate {
   const topics = new Set<string>()
   for (let t = random.int(4); t > 0; t--) topics.add(random.pick(TOPICS))
   return {

@@ -17,6 +17,8 @@ export interface Figures {
   seconds: number
   /** The successful responses' latencies added up: with one connection, the time spent waiting for answers. */
   latencySeconds: number
+  /** How far the scenario's `counter` moved during the measured run (bytes written to disk, say). */
+  counted?: number | undefined
 }
 
 export interface Scenario {
@@ -34,6 +36,8 @@ export interface Scenario {
   amount?: number
   /** Per-request timeout in seconds. */
   timeout?: number
+  /** Read before and after the measured run (not the warm-up): Figures.counted is the difference. */
+  counter?: (() => Promise<number | undefined>) | undefined
 }
 
 export function percentile (sorted: Float64Array, p: number): number {
@@ -41,7 +45,14 @@ export function percentile (sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number
 }
 
-export function load (scenario: Scenario): Promise<Figures> {
+export async function load (scenario: Scenario): Promise<Figures> {
+  const before = await scenario.counter?.()
+  const figures = await run(scenario)
+  const after = await scenario.counter?.()
+  return { ...figures, counted: before === undefined || after === undefined ? undefined : after - before }
+}
+
+function run (scenario: Scenario): Promise<Figures> {
   const latencies: number[] = []
   // Wall time of our own: autocannon reports whole-ish seconds, which for a run of a few
   // bulk requests (under a second each) overstated their rate by up to 40%.
@@ -82,6 +93,6 @@ export function load (scenario: Scenario): Promise<Figures> {
 
 /** A short unmeasured run first, so the JIT and SQLite's page cache are warm for the route. */
 export async function measure (scenario: Scenario, warmupSeconds: number): Promise<Figures> {
-  if (scenario.amount === undefined && warmupSeconds > 0) await load({ ...scenario, duration: warmupSeconds })
-  return load(scenario)
+  if (scenario.amount === undefined && warmupSeconds > 0) await run({ ...scenario, duration: warmupSeconds })
+  return await load(scenario)
 }

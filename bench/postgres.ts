@@ -80,6 +80,14 @@ async function ensurePostgresDataset (url: string, dataset: Dataset, log: (line:
   return name
 }
 
+/** The WAL bytes the cluster has generated so far (pg_stat_wal, PostgreSQL 14+). */
+export async function postgresWalBytes (url: string): Promise<number | undefined> {
+  return await admin(url, async (c) => {
+    const row = (await c.query<{ bytes: string }>('SELECT wal_bytes::text AS bytes FROM pg_stat_wal')).rows[0]
+    return row === undefined ? undefined : Number(row.bytes)
+  })
+}
+
 /** A scratch database for one run, and what the scenarios need from it (as copyForRun does for SQLite). */
 export async function postgresCopyForRun (url: string, dataset: Dataset, claims: number, log: (line: string) => void): Promise<RunCopy & { dispose: () => Promise<void> }> {
   const template = await ensurePostgresDataset(url, dataset, log)

@@ -12,6 +12,8 @@ export interface Row {
   note?: string
   /** A section heading printed above this row. */
   section?: string
+  /** Write scenarios: bytes written to storage per operation (a review), when counted. */
+  writtenPerOp?: number | undefined
 }
 
 const fixed = (n: number | undefined, digits: number) => (n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(digits))
@@ -48,7 +50,8 @@ export function writeJson (file: string, rows: Row[], baseline: Figures | undefi
       reqPerSec: round(f?.reqPerSec, 1),
       p50Ms: round(f?.p50Ms, 3),
       p99Ms: round(f?.p99Ms, 3),
-      ratio: round(ratioToBaseline(row, baseline), 3)
+      ratio: round(ratioToBaseline(row, baseline), 3),
+      writtenBytesPerOp: round(row.writtenPerOp, 0)
     }]
   }))
   writeFileSync(file, JSON.stringify(figures, null, 2) + '\n')

@@ -7,15 +7,15 @@ import { randomBytes } from 'node:crypto'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseOptions } from './args.js'
-import { BASELINE_PATH } from './baseline.js'
+import { BASELINE_PAGE_PATH, BASELINE_PATH } from './baseline.js'
 import { startServer } from './child.js'
 import { databaseBytes, dataDir, ensureDataset, type Dataset } from './generate.js'
 import { measure, type Figures } from './load.js'
 import { printFindings } from './findings.js'
 import { measureFloors, printFloors, type Floors } from './floors.js'
 import { megabytes, printTable, writeJson, type Row } from './report.js'
-import { postgresCopyForRun } from './postgres.js'
-import { bulkReview, copyForRun, getById, listAndSearch, postReview, type RunCopy, type Target } from './scenarios.js'
+import { postgresCopyForRun, postgresWalBytes } from './postgres.js'
+import { bulkReview, copyForRun, getById, importNdjson, LIST_PAGE_PATH, listAndSearch, postReview, type RunCopy, type Target } from './scenarios.js'
 
 const options = parseOptions(process.argv.slice(2))
 const log = (line: string) => process.stderr.write(line + '\n')
@@ -25,14 +25,24 @@ const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`
 
 // Fresh per run: the key exists only in the scratch copy of the database.
 const adminKey = 'bench-' + randomBytes(24).toString('hex')
-const target = (url: string): Target => ({
+const target = (url: string, written?: Target['written']): Target => ({
   url,
   headers: { authorization: `Bearer ${adminKey}` },
   duration: options.duration,
   connections: options.connections,
   // A tenth of the measured time (1 s by default) to JIT the route and warm SQLite's cache; never counted.
-  warmup: options.duration / 10
+  warmup: options.duration / 10,
+  written
 })
+
+/**
+ * What a write costs the disk: on SQLite, the bytes the server process dirtied (WAL appends
+ * and checkpoints); on PostgreSQL, the WAL bytes the cluster generated (pg_stat_wal; its
+ * checkpoints happen in its own processes and are not counted).
+ */
+const diskCounter = (server: { writtenBytes: () => number | undefined }): Target['written'] => options.engine === 'postgres'
+  ? async () => await postgresWalBytes(options.databaseUrl as string)
+  : async () => server.writtenBytes()
 
 /** The scratch copy a server runs on; at 1M claims a plain copy of ~4 GB takes a few seconds, so it is timed. */
 async function scratchCopy (of: Dataset, claims: number): Promise<RunCopy & { dispose?: () => Promise<void> }> {
@@ -65,6 +75,7 @@ const nodeArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`
 const rows: Row[] = []
 let baseline: Figures | undefined
 let peakRss: number | undefined
+let importPeakRss: number | undefined
 let baselineRss: number | undefined
 let floors: Floors | undefined
 
@@ -75,22 +86,26 @@ let bigBytes = 0
   bigBytes = copy.bytes
   const server = await startServer(['app', copy.path, adminKey], nodeArgs)
   try {
-    const t = target(server.url)
+    const t = target(server.url, diskCounter(server))
     log(`[${elapsed()}] server pid ${server.pid} on ${server.url}`)
 
     const claim = await (await fetch(`${server.url}/v1/claims/${copy.ids[0]}`, { headers: t.headers })).text()
+    const page = await (await fetch(`${server.url}${LIST_PAGE_PATH}`, { headers: t.headers })).text()
     const bodyFile = join(dataDir, 'baseline-body.json')
-    writeFileSync(bodyFile, claim)
+    writeFileSync(bodyFile, JSON.stringify({ [BASELINE_PATH]: JSON.parse(claim), [BASELINE_PAGE_PATH]: JSON.parse(page) }))
     const bare = await startServer(['baseline', bodyFile])
+    let baselinePage: Figures
     try {
       log('  baseline')
       baseline = await measure({ ...target(bare.url), headers: {}, path: BASELINE_PATH }, t.warmup)
+      baselinePage = await measure({ ...target(bare.url), headers: {}, path: BASELINE_PAGE_PATH }, t.warmup)
       baselineRss = bare.peakRss()
     } finally {
       await bare.stop()
       rmSync(bodyFile, { force: true })
     }
     rows.push({ key: 'baseline', label: `baseline: bare Fastify, ${Buffer.byteLength(claim)} B claim JSON`, figures: baseline })
+    rows.push({ key: 'baselinePage', label: `baseline: bare Fastify, ${(Buffer.byteLength(page) / 1024).toFixed(0)} KiB list page JSON`, figures: baselinePage })
 
     log('  GET by id')
     rows.push(await getById(t, copy))
@@ -99,7 +114,12 @@ let bigBytes = 0
     rows.push(await postReview(t, copy))
     log('  bulk review')
     rows.push(await bulkReview(t, copy))
+    // The RSS target is the serving process's: measured before the import, which holds a 24 MiB
+    // body's worth of parsing and 50,000 results on top (its own peak is printed beside).
     peakRss = server.peakRss()
+    log('  NDJSON import')
+    rows.push(await importNdjson(t))
+    importPeakRss = server.peakRss()
   } finally {
     await server.stop()
   }
@@ -149,6 +169,7 @@ printFindings(rows, baseline, {
   claims: options.claims,
   smallClaims: options.smallClaims,
   peakRss,
+  importPeakRss,
   baselineRss,
   databaseWhat: options.engine === 'postgres' ? 'size (pg_database_size)' : 'file',
   databaseBytes: bigBytes,

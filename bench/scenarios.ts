@@ -6,8 +6,8 @@ import { copyFileSync, constants, rmSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { markerPath } from '../src/db/location.js'
 import { encodeCursor } from '../src/http/pagination.js'
-import { prng, type Prng } from './corpus.js'
-import { databaseBytes, type Dataset } from './generate.js'
+import { prng, speakerName, type Prng } from './corpus.js'
+import { claimInput, databaseBytes, type Dataset } from './generate.js'
 import { measure, type Figures } from './load.js'
 import type { Row } from './report.js'
 
@@ -60,7 +60,12 @@ export interface Target {
   duration: number
   connections: number
   warmup: number
+  /** Bytes written to storage so far (see RunningServer.writtenBytes; PostgreSQL: its WAL bytes). */
+  written?: (() => Promise<number | undefined>) | undefined
 }
+
+/** Bytes written per operation during a measured run: `ops` operations (requests, or reviews in bulk). */
+const perOp = (figures: Figures, ops: number) => (figures.counted === undefined || ops === 0 ? undefined : figures.counted / ops)
 
 async function getJson (target: Target, path: string): Promise<{ status: number, body: any }> {
   const response = await fetch(target.url + path, { headers: target.headers })
@@ -104,12 +109,15 @@ function randomIdPicker (ids: string[], random: Prng) {
   return () => ids[random.int(ids.length)] as string
 }
 
+/** A list page of 50 (a filter and the default sort): its bytes are the page baseline's. */
+export const LIST_PAGE_PATH = '/v1/claims?status=disputed&limit=50'
+
 /** The list and search scenarios; run on both the big and the small database. */
 export async function listAndSearch (target: Target, copy: RunCopy, dataset: Dataset, prefix: string, log: (line: string) => void): Promise<Row[]> {
   const { one, two } = dataset.meta.search
   const rows: Row[] = []
   log('  list status=disputed, page 1')
-  rows.push(await getScenario(target, { key: `${prefix}listStatusPage1`, label: 'list status=disputed, page 1' }, '/v1/claims?status=disputed&limit=50'))
+  rows.push(await getScenario(target, { key: `${prefix}listStatusPage1`, label: 'list status=disputed, page 1' }, LIST_PAGE_PATH))
   log(`  list status=${DEEP_STATUS}, page 1`)
   rows.push(await getScenario(target, { key: `${prefix}listStatusDeepPage1`, label: `list status=${DEEP_STATUS}, page 1` },
     `/v1/claims?status=${DEEP_STATUS}&limit=50`))
@@ -125,6 +133,10 @@ export async function listAndSearch (target: Target, copy: RunCopy, dataset: Dat
       label: `q="${q}" (${search.matches.toLocaleString('en')} hits)`
     }, `/v1/claims?q=${encodeURIComponent(q)}`, true))
   }
+  const q = one.words.join(' ')
+  log(`  q="${q}", newest first`)
+  rows.push(await getScenario(target, { key: `${prefix}searchOneWordByDate`, label: `q="${q}" sort=-claimedAt` },
+    `/v1/claims?q=${encodeURIComponent(q)}&sort=-claimedAt`, true))
   return rows
 }
 
@@ -146,9 +158,51 @@ export async function postReview (target: Target, copy: RunCopy): Promise<Row> {
     headers: { ...target.headers, 'content-type': 'application/json' },
     path: `/v1/claims/${copy.ids[0]}/reviews`,
     body: REVIEW,
-    setupRequest: (r) => ({ ...r, path: `/v1/claims/${pick()}/reviews` })
+    setupRequest: (r) => ({ ...r, path: `/v1/claims/${pick()}/reviews` }),
+    counter: target.written
   }, target.warmup)
-  return { key: 'postReview', label: 'POST /v1/claims/:id/reviews (random)', figures }
+  return { key: 'postReview', label: 'POST /v1/claims/:id/reviews (random)', figures, writtenPerOp: perOp(figures, figures.ok) }
+}
+
+export const IMPORT_CLAIMS = 50_000
+
+/**
+ * One NDJSON import of IMPORT_CLAIMS new claims (generated as the dataset's are, speakers and
+ * sources named inline: found, or made once), streamed in one request; figures in claims/s.
+ * Run last: it adds claims.
+ */
+export async function importNdjson (target: Target, claims = IMPORT_CLAIMS): Promise<Row> {
+  const random = prng(4)
+  const seen = new Set<number>()
+  const lines = Array.from({ length: claims }, (_, i) => {
+    const { speakerId: _speaker, sourceId: _source, ...claim } = claimInput(random, '', '', seen)
+    return JSON.stringify({
+      ...claim,
+      text: `${claim.text} (import ${i})`,
+      speaker: { name: speakerName(i % 200).name },
+      source: { title: `Imported archive ${i % 50}`, publisher: 'Bench archive', kind: 'article' }
+    }) + '\n'
+  })
+  const body = lines.join('')
+  const before = await target.written?.()
+  const started = performance.now()
+  const response = await fetch(`${target.url}/v1/claims/import`, {
+    method: 'POST',
+    headers: { ...target.headers, 'content-type': 'application/x-ndjson' },
+    body
+  })
+  const answer = await response.json() as { created?: number, failed?: number, duplicates?: number }
+  const seconds = (performance.now() - started) / 1000
+  const after = await target.written?.()
+  if (response.status !== 200) throw new Error(`the NDJSON import answered ${response.status}: ${JSON.stringify(answer).slice(0, 300)}`)
+  const created = answer.created ?? 0
+  const counted = before === undefined || after === undefined ? undefined : after - before
+  return {
+    key: 'importNdjson',
+    label: `NDJSON import, ${claims.toLocaleString('en')} claims, ${(Buffer.byteLength(body) / 1024 / 1024).toFixed(0)} MiB (claims/s)`,
+    figures: { reqPerSec: created / seconds, p50Ms: seconds * 1000, p99Ms: seconds * 1000, ok: created, failed: claims - created, seconds, latencySeconds: seconds, counted },
+    writtenPerOp: counted === undefined || created === 0 ? undefined : counted / created
+  }
 }
 
 export const BULK_ITEMS = 1000
@@ -176,7 +230,8 @@ export async function bulkReview (target: Target, copy: RunCopy): Promise<Row> {
     headers: { ...target.headers, 'content-type': 'application/json' },
     path: '/v1/reviews/bulk',
     body: bodies[0] as string,
-    setupRequest: (r) => ({ ...r, body: bodies[sent++ % bodies.length] as string })
+    setupRequest: (r) => ({ ...r, body: bodies[sent++ % bodies.length] as string }),
+    counter: target.written
   }, 0)
   const items = bodies.length > 0 ? JSON.parse(bodies[0] as string).items.length as number : 0
   return {
@@ -185,6 +240,7 @@ export async function bulkReview (target: Target, copy: RunCopy): Promise<Row> {
     // req/s becomes reviews/s over the time spent waiting for the answers (one connection, so
     // one request at a time): the gaps autocannon leaves between requests (about 100 ms each
     // here, against 140 ms per request) are not the service's time. The latencies stay per bulk request.
-    figures: { ...requests, reqPerSec: (requests.ok * items) / requests.latencySeconds }
+    figures: { ...requests, reqPerSec: (requests.ok * items) / requests.latencySeconds },
+    writtenPerOp: perOp(requests, requests.ok * items)
   }
 }

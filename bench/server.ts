@@ -7,7 +7,7 @@
  * /proc/<pid>/status is the server's alone.
  *
  *   app <database-file> <admin-key>    buildApp() as production builds it (logger off)
- *   baseline <json-file>               bare Fastify returning the JSON in that file
+ *   baseline <json-file>               bare Fastify answering each path of that file's {path: body}
  */
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
