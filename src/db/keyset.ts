@@ -1,4 +1,4 @@
-import { and, asc, desc, isNull, or, sql, type AnyColumn, type SQL } from 'drizzle-orm'
+import { and, asc, desc, isNull, or, sql, type AnyColumn, type Placeholder, type SQL } from 'drizzle-orm'
 
 /** A sort value stored in a cursor. */
 export type CursorValue = string | number | null
@@ -25,7 +25,7 @@ export function keysetOrderBy (order: KeysetOrder, id: AnyColumn): SQL[] {
  * page deep in the list costs what the first does; the equivalent `a < ? OR (a = ? AND …)`
  * made it scan from the top (measured by the benchmark).
  */
-export function keysetAfter (order: KeysetOrder, id: AnyColumn, value: CursorValue, lastId: string): SQL {
+export function keysetAfter (order: KeysetOrder, id: AnyColumn, value: CursorValue | Placeholder, lastId: string | Placeholder): SQL {
   const op = sql.raw(order.direction === 'asc' ? '>' : '<')
   if (value === null) return and(isNull(order.column), sql`${id} ${op} ${lastId}`) as SQL
   const after = sql`(${order.column}, ${id}) ${op} (${value}, ${lastId})`

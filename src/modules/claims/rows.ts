@@ -43,9 +43,72 @@ export const toClaim = ({ claim: c, speakerName, sourceTitle, sourceUrl }: Joine
   version: c.version
 })
 
+/**
+ * The columns a list page reads, in the order `fromListedRow` takes them: what a Claim
+ * serves and no more (not the folded text key nor the deletion fields, which double a
+ * row's bytes), read as arrays. A page of 50 cost 370 µs through drizzle's object mapping
+ * and 150 µs this way (bench/probe, 100,000 claims).
+ */
+export const listedColumns = {
+  id: claims.id,
+  text: claims.text,
+  quote: claims.quote,
+  speakerId: claims.speakerId,
+  sourceId: claims.sourceId,
+  claimedAt: claims.claimedAt,
+  context: claims.context,
+  topics: claims.topics,
+  language: claims.language,
+  status: claims.status,
+  reviewCount: claims.reviewCount,
+  lastReviewedAt: claims.lastReviewedAt,
+  createdAt: claims.createdAt,
+  updatedAt: claims.updatedAt,
+  version: claims.version,
+  speakerName: speakers.name,
+  sourceTitle: sources.title,
+  sourceUrl: sources.url,
+  rowid: sql<number>`${claims}.rowid`
+}
+
+/** A claim from a row of `listedColumns` as an array (SQLite's raw mode); its rowid is `row[LISTED_ROWID]`. */
+export function fromListedRow (row: unknown[]): Claim {
+  const [id, text, quote, speakerId, sourceId, claimedAt, context, topics, language, status, reviewCount, lastReviewedAt,
+    createdAt, updatedAt, version, speakerName, sourceTitle, sourceUrl] = row as [string, string, string | null, string, string,
+    string, string | null, string, string, Claim['status'], number, string | null, string, string, number, string, string, string | null]
+  return {
+    id,
+    text,
+    quote,
+    speakerId,
+    speaker: { id: speakerId, name: speakerName },
+    sourceId,
+    source: { id: sourceId, title: sourceTitle, url: sourceUrl },
+    claimedAt,
+    context,
+    topics: JSON.parse(topics) as string[],
+    language,
+    status,
+    reviewCount,
+    lastReviewedAt,
+    createdAt,
+    updatedAt,
+    version
+  }
+}
+
+export const LISTED_ROWID = Object.keys(listedColumns).indexOf('rowid')
+
 /** SELECT of claims joined to their speaker and source, as `toClaim` takes them. */
 export function selectClaimsIn (db: Db) {
   return () => db.select(columns).from(claims)
+    .innerJoin(speakers, eq(speakers.id, claims.speakerId))
+    .innerJoin(sources, eq(sources.id, claims.sourceId))
+}
+
+/** SELECT of `listedColumns`: claims joined to their speaker and source, for `fromListedRow`. */
+export function selectListedIn (db: Db) {
+  return () => db.select(listedColumns).from(claims)
     .innerJoin(speakers, eq(speakers.id, claims.speakerId))
     .innerJoin(sources, eq(sources.id, claims.sourceId))
 }
