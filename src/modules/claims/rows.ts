@@ -1,21 +1,11 @@
 /** How a claim row is read: with its speaker's name and its source's title and URL. */
 import { eq, sql } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/open.js'
 import { claims, sources, speakers } from '../../db/schema.js'
 import type { Claim } from './schemas.js'
 
-const columns = {
-  claim: claims,
-  speakerName: speakers.name,
-  sourceTitle: sources.title,
-  sourceUrl: sources.url,
-  /** Search pages pick claims by rowid (the FTS index's key). */
-  rowid: sql<number>`${claims}.rowid`
-}
-
-export type Joined = { claim: typeof claims.$inferSelect, speakerName: string, sourceTitle: string, sourceUrl: string | null, rowid: number }
-
-/** A claims row joined to its speaker's name and its source's title and URL, as either engine returns it. */
+/** A claims row joined to its speaker's name and its source's title and URL, as PostgreSQL's repositories read it. */
 export interface JoinedClaim {
   claim: Omit<Claim, 'speaker' | 'source'>
   speakerName: string
@@ -99,16 +89,9 @@ export function fromListedRow (row: unknown[]): Claim {
 
 export const LISTED_ROWID = Object.keys(listedColumns).indexOf('rowid')
 
-/** SELECT of claims joined to their speaker and source, as `toClaim` takes them. */
-export function selectClaimsIn (db: Db) {
-  return () => db.select(columns).from(claims)
-    .innerJoin(speakers, eq(speakers.id, claims.speakerId))
-    .innerJoin(sources, eq(sources.id, claims.sourceId))
-}
-
-/** SELECT of `listedColumns`: claims joined to their speaker and source, for `fromListedRow`. */
-export function selectListedIn (db: Db) {
-  return () => db.select(listedColumns).from(claims)
+/** SELECT of `listedColumns` (then `more`, if any): claims joined to their speaker and source, for `fromListedRow`. */
+export function selectListedIn (db: Db, more: Record<string, SQLiteColumn> = {}) {
+  return () => db.select({ ...listedColumns, ...more }).from(claims)
     .innerJoin(speakers, eq(speakers.id, claims.speakerId))
     .innerJoin(sources, eq(sources.id, claims.sourceId))
 }

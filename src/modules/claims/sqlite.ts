@@ -4,12 +4,15 @@ import { isUuid } from '../../db/ids.js'
 import type { Db } from '../../db/open.js'
 import { claims, claimTopics } from '../../db/schema.js'
 import type { ClaimsRepository } from './repository.js'
-import { selectClaimsIn, toClaim } from './rows.js'
+import { fromListedRow, listedColumns, selectListedIn } from './rows.js'
 
 export function createSqliteClaimsRepository (db: Db): ClaimsRepository {
   // Hot paths run prepared statements: building a drizzle query per call cost more than the
   // query itself (bench: --cpu-prof).
-  const byId = selectClaimsIn(db)().where(eq(claims.id, sql.placeholder('id'))).prepare()
+  // One claim as a list reads it (raw arrays: rows.ts), then its deletion fields.
+  const byId = db.$client.prepare(selectListedIn(db, { deletedAt: claims.deletedAt, deletedBy: claims.deletedBy, deleteReason: claims.deleteReason })()
+    .where(eq(claims.id, sql`?`)).toSQL().sql).raw(true)
+  const deletion = Object.keys(listedColumns).length
   const duplicateOf = db.select({ id: claims.id }).from(claims).where(and(
     eq(claims.speakerId, sql.placeholder('speakerId')), eq(claims.claimedAt, sql.placeholder('claimedAt')),
     eq(claims.textKey, sql.placeholder('textKey')), isNull(claims.deletedAt), ne(claims.id, sql.placeholder('selfId'))
@@ -46,10 +49,13 @@ export function createSqliteClaimsRepository (db: Db): ClaimsRepository {
   return {
     find: (id) => {
       if (!isUuid(id)) return undefined
-      const row = byId.get({ id })
+      const row = byId.get(id) as unknown[] | undefined
       if (row === undefined) return undefined
-      const { deletedAt, deletedBy, deleteReason } = row.claim
-      return { claim: toClaim(row), deleted: deletedAt === null ? null : { deletedAt, deletedBy, deleteReason } }
+      const [deletedAt, deletedBy, deleteReason] = row.slice(deletion) as [string | null, string | null, string | null]
+      return {
+        claim: fromListedRow(row),
+        deleted: deletedAt === null ? null : { deletedAt, deletedBy: deletedBy === null ? null : JSON.parse(deletedBy) as { id: string, name: string }, deleteReason }
+      }
     },
     duplicateOf: (speakerId, claimedAt, textKey, selfId) => duplicateOf.get({ speakerId, claimedAt, textKey, selfId: selfId ?? '' })?.id,
     insert: (claim, textKey) => { insertClaim.run({ ...claim, textKey }) },
