@@ -74,6 +74,33 @@ t.test('search pages by relevance or by any other sort', async (t) => {
   t.equal((await as('viewer')('GET', `/v1/claims?q=shelling&sort=claimedAt&cursor=${first.data.nextCursor}`)).statusCode, 400)
 })
 
+t.test('a search in date order is the same whether most claims match (the date index is walked) or few do (the matches are sorted)', async (t) => {
+  const { as } = await harness(t)
+  // 40 claims, 30 of them about shelling, on days that do not follow the order they were made in;
+  // 2 about a truce. Pages of 4: the shelling search walks the date index, the truce one sorts.
+  for (let i = 0; i < 40; i++) {
+    const day = String(1 + (i * 7) % 28).padStart(2, '0')
+    const text = i < 30 ? `Shelling report ${i}` : i < 32 ? `Truce report ${i}` : `Other report ${i}`
+    await as('editor')('POST', '/v1/claims', claimInput({ text, claimedAt: `2020-10-${day}` }))
+  }
+  const everything = (await as('viewer')('GET', '/v1/claims?limit=100&sort=-claimedAt')).data.items as Array<{ text: string, claimedAt: string }>
+  const paged = async (url: string | undefined) => {
+    const out: string[] = []
+    for (let pages = 0; url !== undefined && pages < 20; pages++) {
+      const page = await as('viewer')('GET', url)
+      out.push(...texts(page))
+      url = page.data.nextCursor === null ? undefined : /^<([^>]+)>/.exec(page.headers.link as string)?.[1]
+    }
+    return out
+  }
+  for (const [word, sort] of [['shelling', '-claimedAt'], ['shelling', 'claimedAt'], ['shelling', '-createdAt'], ['truce', '-claimedAt'], ['truce', 'createdAt']] as const) {
+    const all = (await as('viewer')('GET', `/v1/claims?limit=100&sort=${sort}`)).data.items as Array<{ text: string }>
+    const expected = all.map((c) => c.text).filter((text) => text.toLowerCase().startsWith(word))
+    t.same(await paged(`/v1/claims?q=${word}&sort=${sort}&limit=4`), expected, `q=${word}&sort=${sort}: every match once, in the sort's order, paged`)
+  }
+  t.equal(everything.length, 40)
+})
+
 t.test('no documented listing scans the claims table', async (t) => {
   const { app } = await harness(t)
   const id = '01890a5d-ac96-774b-bcce-b302099a8057'

@@ -64,6 +64,9 @@ export function createClaimLists (db: Db) {
   }
   const pagedRows = preparedSql(selectClaims()
     .where(and(isNull(claims.deletedAt), sql`${claims}.rowid IN (SELECT value FROM json_each(${placeholder('rowids')}))`)).getSQL(), true)
+  // About how many claims there are (rows are never deleted, only marked: the newest rowid counts them), and how many match, up to a cap.
+  const newestRowid = db.$client.prepare('SELECT max(rowid) FROM claims').pluck()
+  const matchesUpTo = db.$client.prepare('SELECT count(*) FROM (SELECT 1 FROM claims_fts WHERE claims_fts MATCH ? LIMIT ?)').pluck()
   // One prepared statement per shape: a bounded number (7 sorts × 2^7 filter sets × q × cursor kinds).
   const listed = new Map<string, { all: (values: Record<string, unknown>) => unknown[] }>()
   const ranked = new Map<string, { all: (values: Record<string, unknown>) => unknown[] }>()
@@ -91,9 +94,11 @@ export function createClaimLists (db: Db) {
       }
       const { sort } = query
       if (sort === 'relevance') return match === undefined ? [] : search(query, match, after)
-      const statement = prepared(listed, shapeOf(query, after, false), () => {
+      const walk = match !== undefined && walkable(query, match)
+      const statement = prepared(listed, shapeOf(query, after, false) + (walk ? 'w' : ''), () => {
         const where: SQL[] = [isNull(claims.deletedAt), ...filters(query)]
-        if (match !== undefined) where.push(sql`${claims}.rowid IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ${placeholder('match')})`)
+        // `+rowid` keeps SQLite from looking the matches up by rowid, so it walks the sort's index instead.
+        if (match !== undefined) where.push(sql`${sql.raw(walk ? '+' : '')}${claims}.rowid IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ${placeholder('match')})`)
         return preparedSql(ordered(sort, where, after !== undefined, after?.[0] === null).getSQL(), true)
       })
       return (statement.all(valuesOf(query, after, { match })) as unknown[][]).map(fromListedRow)
@@ -109,6 +114,22 @@ export function createClaimLists (db: Db) {
       const params = built.params.map((param) => param instanceof Placeholder ? values[param.name] : param)
       return (db.$client.prepare(`EXPLAIN QUERY PLAN ${built.sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail)
     }
+  }
+
+  /**
+   * Whether a search in a date order should walk the order's index, keeping the claims that
+   * match, rather than read every match and sort them. Walking reads about limit × N / m index
+   * entries (N claims, m matches), sorting reads m rows at about four times an entry's cost:
+   * the walk wins past m = √(limit × N / 4), which a capped count of the matches tells. At
+   * 100,000 claims, q=skibu (1,811 matches) sorted by date: 753 → 331 µs in SQLite; a rarer
+   * term keeps the sort (461 matches: 509 µs, where the walk took 837). Only without other
+   * filters, whose own indexes SQLite already picks, and on the sorts whose column is never NULL.
+   */
+  function walkable (query: ClaimFilter, match: string): boolean {
+    if (query.sort === 'relevance' || query.sort === '-lastReviewedAt' || FILTERS.some((name) => query[name] !== undefined)) return false
+    const claimsNow = (newestRowid.get() as number | null) ?? 0
+    const threshold = Math.ceil(Math.sqrt(query.limit * claimsNow / 4))
+    return (matchesUpTo.get(match, threshold) as number) >= threshold
   }
 
   /** The WHERE terms of a list's filters (all but `q`), each value a placeholder named after its filter. */
