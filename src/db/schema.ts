@@ -146,7 +146,7 @@ export const auditEvents = sqliteTable('audit_events', {
   changes: text('changes').notNull(),
   requestId: text('request_id').notNull(),
   prevHash: text('prev_hash').notNull(),
-  hash: text('hash').notNull().unique()
+  hash: text('hash').notNull()
 }, (t) => [
   index('audit_entity_idx').on(t.entityType, t.entityId, t.seq),
   index('audit_actor_idx').on(t.actorId, t.seq),
