@@ -50,7 +50,9 @@ export function printFindings (rows: Row[], baseline: Figures | undefined, facts
 
   const kib = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : `${(bytes / 1024).toFixed(1)} KiB (${(bytes / 4096).toFixed(1)} pages of 4 KiB)`)
   const written = (key: string) => rows.find((r) => r.key === key)?.writtenPerOp
-  out(`written to disk per review (${facts.databaseWhat === 'file' ? 'the server\'s write_bytes: WAL and checkpoints' : 'WAL bytes, pg_stat_wal'}): ` +
+  out(`written to disk per review (${facts.databaseWhat === 'file'
+    ? 'the server\'s /proc write_bytes: WAL and checkpoints as the kernel counts them, a WAL frame of 4 KiB + 24 B dirtying two pages; npm run bench:pages counts frames per b-tree'
+    : 'WAL bytes, pg_stat_wal'}): ` +
     `POST ${kib(written('postReview'))}, bulk ${kib(written('bulkReview'))}; per imported claim ${kib(written('importNdjson'))}`)
 
   out('')

@@ -5,6 +5,7 @@
  * leg runs on TEST_DATABASE_URL.
  */
 import { setImmediate as tick } from 'node:timers/promises'
+import Database from 'better-sqlite3'
 import { sql, type SQL } from 'drizzle-orm'
 import t, { type Test } from 'tap'
 import type { Engine } from '../src/db/engine.js'
@@ -202,4 +203,68 @@ t.test('PostgreSQL: reads do not wait behind a queue of writes, even with a smal
   release()
   await Promise.all([first, ...queued, read])
   t.equal(outcome, 'read', 'the read answered while the writes waited')
+})
+
+/** A SQLite engine with a table of rows the tests insert, and a second connection that sees only what is committed. */
+async function groupProbe (t: Test) {
+  const engine = await freshEngine(t, 'sqlite') as SqliteEngine
+  await engine.transaction(async (tx) => { tx.q.run(sql`CREATE TABLE grouped (id integer PRIMARY KEY, body text NOT NULL)`) })
+  const committed = new Database(engine.database.sqlite.name, { readonly: true })
+  t.teardown(() => committed.close())
+  const seen = (id: number) => committed.prepare('SELECT count(*) FROM grouped WHERE id = ?').pluck().get(id) === 1
+  return { engine, seen }
+}
+
+t.test('SQLite: writes that arrive together share one commit, each in its own savepoint; each is answered after the commit, and one that fails fails alone', async (t) => {
+  const { engine, seen } = await groupProbe(t)
+  const before = { ...engine.counts }
+  const answeredAfterCommit: boolean[] = []
+  const writes = Array.from({ length: 20 }, async (_, i) => {
+    const id = i + 1
+    try {
+      const value = await engine.transaction(async (tx) => {
+        tx.q.run(sql`INSERT INTO grouped (id, body) VALUES (${id}, 'row')`)
+        await tick()
+        if (id === 7) throw new Error('rule 7 said no')
+        return id
+      })
+      answeredAfterCommit.push(seen(id))
+      return value
+    } catch (error) {
+      t.notOk(seen(id), 'the failed one wrote nothing')
+      return (error as Error).message
+    }
+  })
+  const results = await Promise.all(writes)
+  t.same(results, Array.from({ length: 20 }, (_, i) => i === 6 ? 'rule 7 said no' : i + 1), 'each got its own answer, in order')
+  t.ok(answeredAfterCommit.every(Boolean) && answeredAfterCommit.length === 19, 'every success was committed when it was answered')
+  t.equal(engine.database.sqlite.prepare('SELECT count(*) FROM grouped').pluck().get(), 19)
+  const transactions = engine.counts.transactions - before.transactions
+  const commits = engine.counts.commits - before.commits
+  t.equal(transactions, 20)
+  t.ok(commits >= 1 && commits < 20, `20 transactions, ${commits} commits`)
+})
+
+t.test('SQLite: when the disk fills up inside a group, nothing is answered as written unless it was', async (t) => {
+  const { engine, seen } = await groupProbe(t)
+  const { sqlite } = engine.database
+  const pages = sqlite.pragma('page_count', { simple: true }) as number
+  sqlite.pragma(`max_page_count = ${pages + 20}`)
+  t.teardown(() => { if (sqlite.open) sqlite.pragma('max_page_count = 1073741823') })
+  const outcomes = await Promise.all(Array.from({ length: 6 }, async (_, i) => {
+    const id = i + 1
+    // The third needs far more room than is left: SQLITE_FULL.
+    const body = id === 3 ? 'x'.repeat(1024 * 1024) : 'small'
+    try {
+      await engine.transaction(async (tx) => { tx.q.run(sql`INSERT INTO grouped (id, body) VALUES (${id}, ${body})`) })
+      return { id, written: true }
+    } catch (error) {
+      return { id, written: false, error: (error as { cause?: { code?: string } }).cause?.code }
+    }
+  }))
+  t.match(outcomes.find((o) => o.id === 3), { written: false, error: 'SQLITE_FULL' })
+  for (const outcome of outcomes) t.equal(seen(outcome.id), outcome.written, `row ${outcome.id}: ${outcome.written ? 'answered written, and committed' : 'answered failed, and absent'}`)
+  sqlite.pragma('max_page_count = 1073741823')
+  await engine.transaction(async (tx) => { tx.q.run(sql`INSERT INTO grouped (id, body) VALUES (100, 'after')`) })
+  t.ok(seen(100), 'the next write goes through')
 })

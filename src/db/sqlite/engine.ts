@@ -20,6 +20,17 @@ export interface SqliteEngine extends Engine<Db> {
   readonly kind: 'sqlite'
   /** The open database underneath (pragmas, data_version, the CLI's backup). */
   readonly database: Database_
+  /** Transactions asked for, and commits made: fewer commits when writes arrived together (group commit). */
+  readonly counts: { transactions: number, commits: number }
+}
+
+/** The most transactions one commit carries (a group's last waits for all before it). */
+export const MAX_GROUP = 64
+
+interface Waiting {
+  fn: (tx: Tx<Db>) => Promise<unknown>
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
 }
 
 /** Opens (creating and migrating if needed) the SQLite file at `path` as an engine. */
@@ -63,17 +74,85 @@ export function sqliteEngine (database: Database_): SqliteEngine {
     }
   })
 
+  /**
+   * Group commit: the transactions asked for in one turn of the event loop (the requests that
+   * arrived together), or while one ran, go together in the next, each in a savepoint of its
+   * own, in the order they came, and one COMMIT makes them all durable: a
+   * review writes the tail pages of the audit log, the reviews and their indexes once per
+   * group, not once per review. Each is answered only after that commit. One that fails rolls
+   * back to its savepoint and fails alone; if the transaction itself is lost (a full disk
+   * makes SQLite roll it all back) or the commit fails, every one of them fails, as each
+   * would have on its own. A transaction that comes alone runs as before, without a savepoint.
+   */
+  const waiting: Waiting[] = []
+  const counts = { transactions: 0, commits: 0 }
+  // A transaction runs at the end of the turn it was asked for in (setImmediate: after the
+  // I/O callbacks of that turn, so the requests read with it join its group), not later.
+  let scheduled = false
+  const schedule = () => {
+    if (scheduled) return
+    scheduled = true
+    setImmediate(() => {
+      // runGroup settles every transaction it takes, itself: nothing is left to catch here.
+      writes.runExclusive(runGroup).finally(() => {
+        scheduled = false
+        if (waiting.length > 0) schedule()
+      }).catch(() => undefined)
+    })
+  }
+  const busy = () => scheduled || waiting.length > 0 || writes.isLocked()
+  const runGroup = async (): Promise<void> => {
+    const group = waiting.splice(0, MAX_GROUP)
+    if (group.length === 0) return
+    counts.commits++
+    if (group.length === 1) {
+      const [only] = group as [Waiting]
+      await database.transaction(async () => await only.fn(within())).then(only.resolve, only.reject)
+      return
+    }
+    const outcomes: Array<{ value: unknown } | { error: unknown }> = []
+    // (the group's transactions run one after another: awaits inside them yield only to
+    // microtasks on SQLite, so no request arrives while a group runs; the next group waits.)
+    try {
+      await database.transaction(async () => {
+        for (const { fn } of group) {
+          try {
+            outcomes.push({ value: await within().transaction(fn) })
+          } catch (error) {
+            if (!sqlite.inTransaction) throw error
+            outcomes.push({ error })
+          }
+        }
+      })
+    } catch (error) {
+      for (const { reject } of group) reject(error)
+      return
+    }
+    group.forEach(({ resolve, reject }, i) => {
+      const outcome = outcomes[i] as { value: unknown } | { error: unknown }
+      if ('error' in outcome) reject(outcome.error)
+      else resolve(outcome.value)
+    })
+  }
+
   return {
     kind: 'sqlite',
     database,
+    counts,
     reader: readDb ?? db,
     read: async (fn) => readDb === undefined ? await writes.runExclusive(async () => await fn(db)) : await fn(readDb),
-    transaction: async (fn) => await writes.runExclusive(async () => await database.transaction(async () => await fn(within()))),
+    transaction: async <T>(fn: (tx: Tx<Db>) => Promise<T>): Promise<T> => {
+      counts.transactions++
+      const done = new Promise<T>((resolve, reject) => { waiting.push({ fn, resolve: resolve as (value: unknown) => void, reject }) })
+      schedule()
+      return await done
+    },
     readiness: async () => database.readiness(),
     changedElsewhere: database.dataVersion,
     recheckMs: 1000,
     close: async () => {
-      await writes.waitForUnlock()
+      // The transactions asked for before the close run first.
+      while (busy()) await new Promise((resolve) => setImmediate(resolve))
       reader?.close()
       database.close()
     }
