@@ -11,13 +11,17 @@ const maybe = (row: Row | undefined) => row === undefined ? undefined : toSource
 
 export function createSqliteSourcesRepository (db: Db): SourcesRepository {
   const byId = db.select().from(sources).where(eq(sources.id, sql.placeholder('id'))).prepare()
+  // Every inline source of a create or an import line is looked up by these: prepared once.
+  const byUrlKey = db.select().from(sources).where(eq(sources.urlKey, sql.placeholder('urlKey'))).prepare()
+  const byTitle = (publisher: SQL) => db.select().from(sources).where(and(eq(sources.titleKey, sql.placeholder('titleKey')), publisher))
+    .orderBy(asc(sources.id)).limit(1).prepare()
+  const byTitleOnly = byTitle(isNull(sources.publisherKey))
+  const byTitleAndPublisher = byTitle(eq(sources.publisherKey, sql.placeholder('publisherKey')))
   return {
     get: (id) => isUuid(id) ? maybe(byId.get({ id })) : undefined,
     getMany: (ids) => ids.length === 0 ? [] : db.select().from(sources).where(inArray(sources.id, ids)).all().map(toSource),
-    byUrlKey: (urlKey) => maybe(db.select().from(sources).where(eq(sources.urlKey, urlKey)).get()),
-    byTitle: (titleKey, publisherKey) => maybe(db.select().from(sources)
-      .where(and(eq(sources.titleKey, titleKey), publisherKey === null ? isNull(sources.publisherKey) : eq(sources.publisherKey, publisherKey)))
-      .orderBy(asc(sources.id)).limit(1).get()),
+    byUrlKey: (urlKey) => maybe(byUrlKey.get({ urlKey })),
+    byTitle: (titleKey, publisherKey) => maybe(publisherKey === null ? byTitleOnly.get({ titleKey }) : byTitleAndPublisher.get({ titleKey, publisherKey })),
     insert: (source, keys) => { db.insert(sources).values({ ...source, ...keys }).run() },
     update: (source, keys) => { db.update(sources).set({ ...source, ...keys }).where(eq(sources.id, source.id)).run() },
     delete: (id) => { db.delete(sources).where(eq(sources.id, id)).run() },
