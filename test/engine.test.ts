@@ -4,6 +4,7 @@
  * updates, savepoints, and (PostgreSQL) several processes on one database. The PostgreSQL
  * leg runs on TEST_DATABASE_URL.
  */
+import { statSync } from 'node:fs'
 import { setImmediate as tick } from 'node:timers/promises'
 import Database from 'better-sqlite3'
 import { sql, type SQL } from 'drizzle-orm'
@@ -11,6 +12,7 @@ import t, { type Test } from 'tap'
 import type { Engine } from '../src/db/engine.js'
 import type { Db } from '../src/db/open.js'
 import { openPostgresEngine, type PgQ } from '../src/db/postgres/engine.js'
+import { AUTOCHECKPOINT_BOUND } from '../src/db/sqlite/checkpointer.js'
 import type { SqliteEngine } from '../src/db/sqlite/engine.js'
 import { freshEngine } from './support/engines.js'
 import { freshPostgres, freshPostgresEngine } from './support/postgres.js'
@@ -267,4 +269,20 @@ t.test('SQLite: when the disk fills up inside a group, nothing is answered as wr
   sqlite.pragma('max_page_count = 1073741823')
   await engine.transaction(async (tx) => { tx.q.run(sql`INSERT INTO grouped (id, body) VALUES (100, 'after')`) })
   t.ok(seen(100), 'the next write goes through')
+})
+
+t.test('SQLite: a worker thread checkpoints the WAL; the writer\'s own checkpoint is only a bound', async (t) => {
+  const { engine } = await groupProbe(t)
+  const { sqlite } = engine.database
+  t.equal(sqlite.pragma('wal_autocheckpoint', { simple: true }), AUTOCHECKPOINT_BOUND, 'the writer checkpoints only past the bound')
+  for (let i = 0; i < 200; i++) {
+    await engine.transaction(async (tx) => { tx.q.run(sql`INSERT INTO grouped (id, body) VALUES (${i + 1}, ${'x'.repeat(3000)})`) })
+  }
+  // 200 transactions of a page or more each, far below the bound: the writer does not checkpoint
+  // them, and the database file grows only when a checkpoint copies their pages into it.
+  const pagesInFile = () => statSync(sqlite.name).size / (sqlite.pragma('page_size', { simple: true }) as number)
+  const started = Date.now()
+  while (pagesInFile() < 200 && Date.now() - started < 10_000) await new Promise((resolve) => setTimeout(resolve, 50))
+  t.ok(pagesInFile() >= 200, `the rows' pages reached the database file (${pagesInFile()} pages) without the writer checkpointing`)
+  t.ok((await engine.checkpointer?.count() ?? 0) > 0, 'the worker checkpointed')
 })

@@ -13,6 +13,7 @@ import { Mutex } from 'async-mutex'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import type { Engine, Tx } from '../engine.js'
+import { AUTOCHECKPOINT_BOUND, startCheckpointer, type Checkpointer } from './checkpointer.js'
 import { openDatabase, type Database_, type Db, type OpenOptions } from '../open.js'
 import * as schema from '../schema.js'
 
@@ -22,6 +23,8 @@ export interface SqliteEngine extends Engine<Db> {
   readonly database: Database_
   /** Transactions asked for, and commits made: fewer commits when writes arrived together (group commit). */
   readonly counts: { transactions: number, commits: number }
+  /** The worker that checkpoints the WAL (undefined for `:memory:`). */
+  readonly checkpointer: Checkpointer | undefined
 }
 
 /** The most transactions one commit carries (a group's last waits for all before it). */
@@ -47,6 +50,9 @@ export function sqliteEngine (database: Database_): SqliteEngine {
   // and temporary b-trees (search ranks every match) in memory, not in temporary files.
   reader?.pragma('busy_timeout = 5000')
   reader?.pragma('temp_store = MEMORY')
+  // Checkpoints in a worker thread, the writer's own only past a bound (checkpointer.ts).
+  const checkpointer = sqlite.memory ? undefined : startCheckpointer(sqlite.name)
+  if (checkpointer !== undefined) sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_BOUND}`)
   const readDb = reader === undefined ? undefined : drizzle(reader, { schema })
 
   // Savepoints are named uniquely: two opened side by side in one transaction (Promise.all)
@@ -139,6 +145,7 @@ export function sqliteEngine (database: Database_): SqliteEngine {
     kind: 'sqlite',
     database,
     counts,
+    checkpointer,
     reader: readDb ?? db,
     read: async (fn) => readDb === undefined ? await writes.runExclusive(async () => await fn(db)) : await fn(readDb),
     transaction: async <T>(fn: (tx: Tx<Db>) => Promise<T>): Promise<T> => {
@@ -153,6 +160,7 @@ export function sqliteEngine (database: Database_): SqliteEngine {
     close: async () => {
       // The transactions asked for before the close run first.
       while (busy()) await new Promise((resolve) => setImmediate(resolve))
+      await checkpointer?.stop()
       reader?.close()
       database.close()
     }
