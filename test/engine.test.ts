@@ -265,10 +265,23 @@ t.test('SQLite: when the disk fills up inside a group, nothing is answered as wr
     }
   }))
   t.match(outcomes.find((o) => o.id === 3), { written: false, error: 'SQLITE_FULL' })
+  // SQLite gave the whole transaction up: the ones that ran with it failed too, the ones that had
+  // not started yet ran in the next group, and there was room for them.
+  t.same(outcomes.filter((o) => o.id > 3).map((o) => o.written), [true, true, true], 'those after it were not failed for it')
   for (const outcome of outcomes) t.equal(seen(outcome.id), outcome.written, `row ${outcome.id}: ${outcome.written ? 'answered written, and committed' : 'answered failed, and absent'}`)
   sqlite.pragma('max_page_count = 1073741823')
   await engine.transaction(async (tx) => { tx.q.run(sql`INSERT INTO grouped (id, body) VALUES (100, 'after')`) })
   t.ok(seen(100), 'the next write goes through')
+})
+
+t.test('SQLite: a closing engine takes no new transaction, and runs the ones asked for before', async (t) => {
+  const { engine, seen } = await groupProbe(t)
+  const before = engine.transaction(async (tx) => { tx.q.run(sql`INSERT INTO grouped (id, body) VALUES (1, 'before')`) })
+  const closed = engine.close()
+  await t.rejects(engine.transaction(async () => {}), /closing/)
+  await before
+  await closed
+  t.ok(seen(1), 'the one asked for before the close was committed')
 })
 
 t.test('SQLite: a worker thread checkpoints the WAL; the writer\'s own checkpoint is only a bound', async (t) => {

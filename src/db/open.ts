@@ -24,6 +24,11 @@ export interface Database_ {
    */
   transaction: <T>(fn: () => Promise<T>) => Promise<T>
   /**
+   * Remembers a storage fault (for `readiness`) that failed part of a committed transaction:
+   * one write of a group commit, rolled back to its savepoint while the others committed.
+   */
+  noteFault: (error: unknown) => void
+  /**
    * SQLite's `data_version`: changes whenever another connection (the CLI beside a running
    * server, say) commits to the file, never for this connection's own commits. Caches of
    * rows read here stay valid while it stands still.
@@ -115,6 +120,7 @@ export function openDatabase (path: string, options: OpenOptions = {}): Database
     sqlite,
     created,
     dataVersion: () => dataVersion.get() as number,
+    noteFault: (error) => { faults.note(error) },
     transaction: async (fn) => {
       if (sqlite.inTransaction) throw new Error('a transaction is already open on this connection')
       try {

@@ -54,32 +54,44 @@ export interface Checkpointer {
   stop: () => Promise<void>
 }
 
-/** Starts the checkpointing worker for the database file at `path`. */
-export function startCheckpointer (path: string, intervalMs = CHECKPOINT_INTERVAL_MS): Checkpointer {
+/**
+ * Starts the checkpointing worker for the database file at `path`. `lost` is called if the
+ * worker ends by itself (it failed): the caller then checkpoints on its own again.
+ */
+export function startCheckpointer (path: string, lost: (why: string) => void, intervalMs = CHECKPOINT_INTERVAL_MS): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3')
   // A small heap: the worker holds one connection and a timer (its RSS is counted in the bench).
+  // No inherited loaders (tsx, tap's): the worker's code is plain JavaScript.
   const worker = new Worker(WORKER, {
     eval: true,
+    execArgv: [],
     workerData: { path, driver, intervalMs },
     resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 }
   })
   // The worker must never keep a process alive on its own (a CLI command that forgot to close).
   worker.unref()
-  // A worker that could not start or failed is only a lost optimisation: the writer's own
-  // automatic checkpoint (AUTOCHECKPOINT_BOUND) keeps the WAL bounded without it.
-  worker.on('error', () => {})
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => { resolve() }))
+  let stopping = false
+  let failure: string | undefined
+  worker.on('error', (error) => { failure = error.message })
+  const exited = new Promise<void>((resolve) => worker.once('exit', (code) => {
+    if (!stopping) lost(failure ?? `the checkpointing worker exited with code ${code}`)
+    resolve()
+  }))
   return {
-    count: async () => await new Promise<number>((resolve) => {
+    count: async () => await new Promise<number>((resolve, reject) => {
       // Referenced while an answer is awaited: an unreferenced worker's message would not keep the process waiting for it.
       worker.ref()
+      const gone = () => { reject(new Error('the checkpointing worker has ended')) }
+      worker.once('exit', gone)
       worker.once('message', (message: { checkpoints: number }) => {
+        worker.off('exit', gone)
         worker.unref()
         resolve(message.checkpoints)
       })
       worker.postMessage('count')
     }),
     stop: async () => {
+      stopping = true
       worker.ref()
       worker.postMessage('stop')
       await exited

@@ -51,8 +51,20 @@ export function sqliteEngine (database: Database_): SqliteEngine {
   reader?.pragma('busy_timeout = 5000')
   reader?.pragma('temp_store = MEMORY')
   // Checkpoints in a worker thread, the writer's own only past a bound (checkpointer.ts).
-  const checkpointer = sqlite.memory ? undefined : startCheckpointer(sqlite.name)
-  if (checkpointer !== undefined) sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_BOUND}`)
+  // Should the worker fail to start or end by itself, the writer checkpoints as SQLite's default does.
+  const ownCheckpoints = () => { if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000') }
+  let checkpointer: Checkpointer | undefined
+  if (!sqlite.memory) {
+    try {
+      checkpointer = startCheckpointer(sqlite.name, (why) => {
+        process.emitWarning(`claimledger: ${why}; the server checkpoints its WAL itself again`)
+        ownCheckpoints()
+      })
+      sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_BOUND}`)
+    } catch (error) {
+      process.emitWarning(`claimledger: no checkpointing worker (${(error as Error).message}); the server checkpoints its WAL itself`)
+    }
+  }
   const readDb = reader === undefined ? undefined : drizzle(reader, { schema })
 
   // Savepoints are named uniquely: two opened side by side in one transaction (Promise.all)
@@ -72,8 +84,14 @@ export function sqliteEngine (database: Database_): SqliteEngine {
         // A full disk or an I/O error may have rolled the whole transaction back already
         // (SQLite does for those): then there is no savepoint left, and the error is what counts.
         if (sqlite.inTransaction) {
-          sqlite.exec(`ROLLBACK TO ${name}`)
-          sqlite.exec(`RELEASE ${name}`)
+          try {
+            sqlite.exec(`ROLLBACK TO ${name}`)
+            sqlite.exec(`RELEASE ${name}`)
+          } catch {
+            // The savepoint could not be undone (the connection busy, say): its writes must not
+            // commit with the rest, so the whole transaction goes.
+            sqlite.exec('ROLLBACK')
+          }
         }
         throw error
       }
@@ -107,6 +125,7 @@ export function sqliteEngine (database: Database_): SqliteEngine {
     })
   }
   const busy = () => scheduled || waiting.length > 0 || writes.isLocked()
+  let closing = false
   const runGroup = async (): Promise<void> => {
     const group = waiting.splice(0, MAX_GROUP)
     if (group.length === 0) return
@@ -119,8 +138,10 @@ export function sqliteEngine (database: Database_): SqliteEngine {
     const outcomes: Array<{ value: unknown } | { error: unknown }> = []
     // (the group's transactions run one after another: awaits inside them yield only to
     // microtasks on SQLite, so no request arrives while a group runs; the next group waits.)
+    let began = false
     try {
       await database.transaction(async () => {
+        began = true
         for (const { fn } of group) {
           try {
             outcomes.push({ value: await within().transaction(fn) })
@@ -131,13 +152,22 @@ export function sqliteEngine (database: Database_): SqliteEngine {
         }
       })
     } catch (error) {
-      for (const { reject } of group) reject(error)
+      // The transaction could not begin (busy, the file gone) or commit: all fail. Or it was
+      // lost midway: those that ran (and the one that failed) fail with its error, and those
+      // that had not started yet go first in the next group, as if they had come later.
+      const started = began ? outcomes.length + 1 : group.length
+      for (const { reject } of group.slice(0, started)) reject(error)
+      waiting.unshift(...group.slice(started))
       return
     }
     group.forEach(({ resolve, reject }, i) => {
       const outcome = outcomes[i] as { value: unknown } | { error: unknown }
-      if ('error' in outcome) reject(outcome.error)
-      else resolve(outcome.value)
+      if ('error' in outcome) {
+        database.noteFault(outcome.error)
+        reject(outcome.error)
+      } else {
+        resolve(outcome.value)
+      }
     })
   }
 
@@ -149,6 +179,7 @@ export function sqliteEngine (database: Database_): SqliteEngine {
     reader: readDb ?? db,
     read: async (fn) => readDb === undefined ? await writes.runExclusive(async () => await fn(db)) : await fn(readDb),
     transaction: async <T>(fn: (tx: Tx<Db>) => Promise<T>): Promise<T> => {
+      if (closing) throw new Error('the database is closing: no new transaction')
       counts.transactions++
       const done = new Promise<T>((resolve, reject) => { waiting.push({ fn, resolve: resolve as (value: unknown) => void, reject }) })
       schedule()
@@ -158,7 +189,8 @@ export function sqliteEngine (database: Database_): SqliteEngine {
     changedElsewhere: database.dataVersion,
     recheckMs: 1000,
     close: async () => {
-      // The transactions asked for before the close run first.
+      // The transactions asked for before the close run first; none is taken after it began.
+      closing = true
       while (busy()) await new Promise((resolve) => setImmediate(resolve))
       await checkpointer?.stop()
       reader?.close()

@@ -5,6 +5,7 @@
  */
 import { and, eq, fillPlaceholders, gte, inArray, isNull, lte, Placeholder, sql, type SQL } from 'drizzle-orm'
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
+import { LRUCache } from 'lru-cache'
 import { keysetAfter, keysetOrderBy, type KeysetOrder } from '../../db/keyset.js'
 import type { Db } from '../../db/open.js'
 import { claims, claimTopics, reviews } from '../../db/schema.js'
@@ -67,10 +68,12 @@ export function createClaimLists (db: Db) {
   // About how many claims there are (rows are never deleted, only marked: the newest rowid counts them), and how many match, up to a cap.
   const newestRowid = db.$client.prepare('SELECT max(rowid) FROM claims').pluck()
   const matchesUpTo = db.$client.prepare('SELECT count(*) FROM (SELECT 1 FROM claims_fts WHERE claims_fts MATCH ? LIMIT ?)').pluck()
-  // One prepared statement per shape: a bounded number (7 sorts × 2^7 filter sets × q × cursor kinds).
-  const listed = new Map<string, { all: (values: Record<string, unknown>) => unknown[] }>()
-  const ranked = new Map<string, { all: (values: Record<string, unknown>) => unknown[] }>()
-  const prepared = <T extends { all: (values: Record<string, unknown>) => unknown[] }>(cache: Map<string, T>, shape: string, build: () => T): T => {
+  // One prepared statement per shape, the most recently used ones kept: the shapes number in
+  // the thousands (7 sorts × 2^7 filter sets × q × cursor kinds), the ones in use far fewer.
+  type Prepared = { all: (values: Record<string, unknown>) => unknown[] }
+  const listed = new LRUCache<string, Prepared>({ max: 256 })
+  const ranked = new LRUCache<string, Prepared>({ max: 64 })
+  const prepared = (cache: LRUCache<string, Prepared>, shape: string, build: () => Prepared): Prepared => {
     let statement = cache.get(shape)
     if (statement === undefined) {
       statement = build()
