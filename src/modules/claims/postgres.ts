@@ -1,5 +1,5 @@
 /** The claims repository on PostgreSQL: the same operations as sqlite.ts, in its SQL. */
-import { and, eq, isNull, ne } from 'drizzle-orm'
+import { and, eq, isNull, ne, sql } from 'drizzle-orm'
 import type { Async } from '../../db/engine.js'
 import { isUuid } from '../../db/ids.js'
 import type { PgQ } from '../../db/postgres/engine.js'
@@ -14,10 +14,15 @@ export function createPostgresClaimsRepository (q: PgQ): Async<ClaimsRepository>
   const selectClaims = () => q.select(columns).from(claims)
     .innerJoin(speakers, eq(speakers.id, claims.speakerId))
     .innerJoin(sources, eq(sources.id, claims.sourceId))
+  // A claim by id is the hottest read: a named prepared statement, which each pooled connection
+  // parses and plans once (built on first use: repositories are made per transaction too).
+  let byId: ReturnType<typeof prepareById> | undefined
+  const prepareById = () => selectClaims().where(eq(claims.id, sql.placeholder('id'))).prepare('claimledger_claim_by_id')
   return {
     find: async (id) => {
       if (!isUuid(id)) return undefined
-      const [row] = await selectClaims().where(eq(claims.id, id))
+      byId ??= prepareById()
+      const [row] = await byId.execute({ id })
       if (row === undefined) return undefined
       const { deletedAt, deletedBy, deleteReason } = row.claim
       return { claim: toClaim(row), deleted: deletedAt === null ? null : { deletedAt, deletedBy, deleteReason } }
