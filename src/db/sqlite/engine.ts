@@ -7,7 +7,9 @@
  * mutex (async-mutex) and hold the connection from BEGIN IMMEDIATE to COMMIT. Reads outside
  * transactions go to a second, read-only connection: in WAL mode it sees every committed
  * transaction and nothing in progress, and it does not wait for the writer. A `:memory:`
- * database cannot be opened twice, so there reads queue on the mutex too.
+ * database cannot be opened twice, so there reads queue on the mutex too. Transactions that
+ * arrive together share one commit (group commit, below), and a worker thread checkpoints the
+ * WAL (checkpointer.ts).
  */
 import { Mutex } from 'async-mutex'
 import Database from 'better-sqlite3'
@@ -104,9 +106,10 @@ export function sqliteEngine (database: Database_): SqliteEngine {
    * own, in the order they came, and one COMMIT makes them all durable: a
    * review writes the tail pages of the audit log, the reviews and their indexes once per
    * group, not once per review. Each is answered only after that commit. One that fails rolls
-   * back to its savepoint and fails alone; if the transaction itself is lost (a full disk
-   * makes SQLite roll it all back) or the commit fails, every one of them fails, as each
-   * would have on its own. A transaction that comes alone runs as before, without a savepoint.
+   * back to its savepoint and fails alone. If the transaction cannot begin or commit, every
+   * one of them fails; if it is lost midway (a full disk makes SQLite roll it all back), those
+   * that ran fail with it and the rest go on in the next group. A transaction that comes alone
+   * runs as before, without a savepoint.
    */
   const waiting: Waiting[] = []
   const counts = { transactions: 0, commits: 0 }

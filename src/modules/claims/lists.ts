@@ -3,14 +3,13 @@
  * ties by id (a total order), keyset pages, and FTS5 relevance. The SQL lives here; the
  * claims service exposes it as `claims.list` and `claims.plan`.
  */
-import { and, eq, fillPlaceholders, gte, inArray, isNull, lte, Placeholder, sql, type SQL } from 'drizzle-orm'
-import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
+import { and, eq, fillPlaceholders, gte, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm'
 import { LRUCache } from 'lru-cache'
 import { keysetAfter, keysetOrderBy, type KeysetOrder } from '../../db/keyset.js'
 import type { Db } from '../../db/open.js'
 import { claims, claimTopics, reviews } from '../../db/schema.js'
 import { searchWords } from '../../text.js'
-import { fromListedRow, LISTED_ROWID, selectListedIn } from './rows.js'
+import { fromListedRow, LISTED_ROWID, prepareRaw, selectListedIn } from './rows.js'
 import type { ClaimCursor, ClaimFilter, ClaimSort, ListedClaim } from './schemas.js'
 
 const sortOrders: Record<Exclude<ClaimSort, 'relevance'>, KeysetOrder> = {
@@ -51,18 +50,12 @@ function valuesOf (query: ClaimFilter, after: ClaimCursor | undefined, extra: Re
 }
 
 const placeholder = (name: string) => sql.placeholder(name)
-const dialect = new SQLiteSyncDialect()
 
 export function createClaimLists (db: Db) {
   const selectClaims = selectListedIn(db)
   const rowidOf = db.select({ rowid: sql<number>`${claims}.rowid` }).from(claims).where(eq(claims.id, sql.placeholder('id'))).prepare()
+  const preparedSql = (query: SQL, raw = false) => prepareRaw(db, query, raw)
   // A search page's claims, by the rowids the ranking picked (one statement whatever their number).
-  /** A raw statement from drizzle SQL with placeholders, run with their values; rows as arrays if `raw`. */
-  const preparedSql = (query: SQL, raw = false) => {
-    const built = dialect.sqlToQuery(query)
-    const statement = db.$client.prepare(built.sql).raw(raw)
-    return { all: (values: Record<string, unknown>) => statement.all(...fillPlaceholders(built.params, values)) }
-  }
   const pagedRows = preparedSql(selectClaims()
     .where(and(isNull(claims.deletedAt), sql`${claims}.rowid IN (SELECT value FROM json_each(${placeholder('rowids')}))`)).getSQL(), true)
   // About how many claims there are (rows are never deleted, only marked: the newest rowid counts them), and how many match, up to a cap.
@@ -112,9 +105,7 @@ export function createClaimLists (db: Db) {
       const { sort } = query
       if (sort === 'relevance') return []
       const built = ordered(sort, [isNull(claims.deletedAt), ...filters(query)], false, false).toSQL()
-      const values = valuesOf(query, undefined)
-      // The placeholders' values, in the order the SQL names them.
-      const params = built.params.map((param) => param instanceof Placeholder ? values[param.name] : param)
+      const params = fillPlaceholders(built.params, valuesOf(query, undefined))
       return (db.$client.prepare(`EXPLAIN QUERY PLAN ${built.sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail)
     }
   }

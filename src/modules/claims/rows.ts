@@ -1,6 +1,6 @@
 /** How a claim row is read: with its speaker's name and its source's title and URL. */
-import { eq, sql } from 'drizzle-orm'
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
+import { eq, fillPlaceholders, sql, type SQL } from 'drizzle-orm'
+import { SQLiteSyncDialect, type SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/open.js'
 import { claims, sources, speakers } from '../../db/schema.js'
 import type { Claim } from './schemas.js'
@@ -88,6 +88,21 @@ export function fromListedRow (row: unknown[]): Claim {
 }
 
 export const LISTED_ROWID = Object.keys(listedColumns).indexOf('rowid')
+
+const dialect = new SQLiteSyncDialect()
+
+/**
+ * A better-sqlite3 statement from drizzle SQL with placeholders, prepared once and run with
+ * their values (`all`, `get`); rows as arrays if `raw` (for `fromListedRow`).
+ */
+export function prepareRaw (db: Db, query: SQL, raw = false) {
+  const built = dialect.sqlToQuery(query)
+  const statement = db.$client.prepare(built.sql).raw(raw)
+  return {
+    all: (values: Record<string, unknown>) => statement.all(...fillPlaceholders(built.params, values)),
+    get: (values: Record<string, unknown>) => statement.get(...fillPlaceholders(built.params, values))
+  }
+}
 
 /** SELECT of `listedColumns` (then `more`, if any): claims joined to their speaker and source, for `fromListedRow`. */
 export function selectListedIn (db: Db, more: Record<string, SQLiteColumn> = {}) {

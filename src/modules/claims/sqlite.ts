@@ -4,14 +4,14 @@ import { isUuid } from '../../db/ids.js'
 import type { Db } from '../../db/open.js'
 import { claims, claimTopics } from '../../db/schema.js'
 import type { ClaimsRepository } from './repository.js'
-import { fromListedRow, listedColumns, selectListedIn } from './rows.js'
+import { fromListedRow, listedColumns, prepareRaw, selectListedIn } from './rows.js'
 
 export function createSqliteClaimsRepository (db: Db): ClaimsRepository {
   // Hot paths run prepared statements: building a drizzle query per call cost more than the
   // query itself (bench: --cpu-prof).
   // One claim as a list reads it (raw arrays: rows.ts), then its deletion fields.
-  const byId = db.$client.prepare(selectListedIn(db, { deletedAt: claims.deletedAt, deletedBy: claims.deletedBy, deleteReason: claims.deleteReason })()
-    .where(eq(claims.id, sql`?`)).toSQL().sql).raw(true)
+  const byId = prepareRaw(db, selectListedIn(db, { deletedAt: claims.deletedAt, deletedBy: claims.deletedBy, deleteReason: claims.deleteReason })()
+    .where(eq(claims.id, sql.placeholder('id'))).getSQL(), true)
   const deletion = Object.keys(listedColumns).length
   const duplicateOf = db.select({ id: claims.id }).from(claims).where(and(
     eq(claims.speakerId, sql.placeholder('speakerId')), eq(claims.claimedAt, sql.placeholder('claimedAt')),
@@ -49,7 +49,7 @@ export function createSqliteClaimsRepository (db: Db): ClaimsRepository {
   return {
     find: (id) => {
       if (!isUuid(id)) return undefined
-      const row = byId.get(id) as unknown[] | undefined
+      const row = byId.get({ id }) as unknown[] | undefined
       if (row === undefined) return undefined
       const [deletedAt, deletedBy, deleteReason] = row.slice(deletion) as [string | null, string | null, string | null]
       return {
