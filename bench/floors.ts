@@ -9,6 +9,8 @@
  *   review             the statements of one review (read, update claim, insert review,
  *                      read the chain head, append the audit event), each review committed
  *                      on its own (as POST does) or 1000 to a commit (as bulk does)
+ *   import             a new claim's row (its eight indexes, the duplicate index, the FTS and
+ *                      status-count triggers), its topic row and its audit event, 1000 to a commit
  */
 import { createHash, randomUUID } from 'node:crypto'
 import Database from 'better-sqlite3'
@@ -19,10 +21,12 @@ export interface Floors {
   search: Array<{ words: string[], hits: number, us: number }>
   reviewOwnCommitUs: number
   reviewBulkUs: number
+  importUs: number
 }
 
 const REVIEWS = 2000
 const BULK = 1000
+const IMPORTS = 5000
 
 function timeUs (n: number, fn: (i: number) => void): number {
   for (let i = 0; i < Math.min(n, 50); i++) fn(i) // warm the statement and the page cache
@@ -76,7 +80,28 @@ export function measureFloors (path: string, ids: string[], searches: string[][]
     const reviewOwnCommitUs = timeUs(REVIEWS, (i) => own.immediate(i))
     const bulk = db.transaction((from: number) => { for (let i = from; i < from + BULK; i++) review(i) })
     const reviewBulkUs = timeUs(REVIEWS / BULK, (i) => bulk.immediate(REVIEWS + i * BULK)) / BULK
-    return { getByIdUs, search, reviewOwnCommitUs, reviewBulkUs }
+
+    const speakerIds = db.prepare('SELECT id FROM speakers LIMIT 200').pluck().all() as string[]
+    const sourceIds = db.prepare('SELECT id FROM sources LIMIT 50').pluck().all() as string[]
+    const insertClaim = db.prepare(`INSERT INTO claims (id, text, text_key, quote, speaker_id, source_id, claimed_at, context,
+      topics, language, status, created_at, updated_at) VALUES (?, ?, ?, NULL, ?, ?, ?, NULL, '["floor"]', 'en', 'unverified', ?, ?)`)
+    const insertTopic = db.prepare("INSERT INTO claim_topics (claim_id, topic) VALUES (?, 'floor')")
+    const created = (i: number) => {
+      const id = randomUUID()
+      const at = new Date().toISOString()
+      const text = `Floor claim ${i}: ${searches.flat().join(' ')} said on day ${i % 365}`
+      const claimedAt = new Date(Date.UTC(2000, 0, 1 + (i * 7919) % 9000)).toISOString().slice(0, 10)
+      insertClaim.run(id, text, text.toLowerCase(), speakerIds[i % speakerIds.length], sourceIds[i % sourceIds.length], claimedAt, at, at)
+      insertTopic.run(id)
+      const last = head.get() as { seq: number, hash: string }
+      const changes = JSON.stringify({ text: { from: null, to: text }, claimedAt: { from: null, to: claimedAt } })
+      append.run(last.seq + 1, at, id, last.hash, createHash('sha256').update(last.hash + changes).digest('hex'))
+    }
+    // A running count, not the timer's index: the warm-up calls repeat the first indexes.
+    let made = 0
+    const importMany = db.transaction(() => { for (let i = 0; i < BULK; i++) created(made++) })
+    const importUs = timeUs(IMPORTS / BULK, () => importMany.immediate()) / BULK
+    return { getByIdUs, search, reviewOwnCommitUs, reviewBulkUs, importUs }
   } finally {
     db.close()
   }
@@ -89,7 +114,7 @@ export function measureFloors (path: string, ids: string[], searches: string[][]
  * needs N× a GET's server time has about N× its p99; and bulk can never review faster than
  * SQLite alone writes.
  */
-export function printFloors (floors: Floors, measured: { baselinePerSec?: number | undefined, getByIdPerSec?: number | undefined, postReviewPerSec?: number | undefined }, out: (line: string) => void) {
+export function printFloors (floors: Floors, measured: { baselinePerSec?: number | undefined, getByIdPerSec?: number | undefined, postReviewPerSec?: number | undefined, importPerSec?: number | undefined }, out: (line: string) => void) {
   const us = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} µs`
   const x = (n: number) => `${n.toFixed(n < 10 ? 2 : 0)}×`
   const perSec = (n: number) => Math.round(n).toLocaleString('en')
@@ -111,4 +136,7 @@ export function printFloors (floors: Floors, measured: { baselinePerSec?: number
   const bulkMax = 1e6 / floors.reviewBulkUs
   out(`  a review among ${BULK} in one commit: ${us(floors.reviewBulkUs)} → bulk can never exceed ${perSec(bulkMax)} reviews/s` +
     (measured.postReviewPerSec === undefined ? '' : ` = ${x(bulkMax / measured.postReviewPerSec)} the POST review req/s measured`))
+  out(`  a new claim among ${BULK} in one commit (row, indexes, FTS, topic, audit event): ${us(floors.importUs)} → ` +
+    `an import can never exceed ${perSec(1e6 / floors.importUs)} claims/s` +
+    (measured.importPerSec === undefined ? '' : ` (measured: ${perSec(measured.importPerSec)})`))
 }

@@ -179,7 +179,7 @@ printFindings(rows, baseline, {
 if (floors !== undefined) {
   const figures = (key: string) => rows.find((r) => r.key === key)?.figures?.reqPerSec
   out('')
-  printFloors(floors, { baselinePerSec: baseline?.reqPerSec, getByIdPerSec: figures('getById'), postReviewPerSec: figures('postReview') }, out)
+  printFloors(floors, { baselinePerSec: baseline?.reqPerSec, getByIdPerSec: figures('getById'), postReviewPerSec: figures('postReview'), importPerSec: figures('importNdjson') }, out)
 }
 
 if (options.json !== undefined) {

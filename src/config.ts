@@ -18,6 +18,7 @@ const schema = z.object({
   SEED: boolean.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+  IMPORT_COMMIT_MS: z.coerce.number().int().min(0).max(60_000).default(500),
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(20),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(256).regex(/^\S+$/, 'must not contain whitespace').optional(),
   CORS_ORIGINS: z.string().transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o !== ''))
@@ -45,6 +46,8 @@ const toConfig = (e: z.output<typeof schema>) => Object.freeze({
   seed: e.SEED,
   logLevel: e.LOG_LEVEL,
   rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+  /** How long one transaction of an import may hold the write lock (writes wait that long at most; reads never). */
+  importCommitMs: e.IMPORT_COMMIT_MS,
   authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
   /** undefined: /metrics is open to anyone who can reach it. */
   metricsToken: e.METRICS_TOKEN,

@@ -122,7 +122,8 @@ t.test('a client that gives up mid-upload leaves no temp file', async (t) => {
 })
 
 t.test('a failure after some batches (disk full) says exactly what stays committed', sqliteOnly, async (t) => {
-  const { as, database } = await harness(t)
+  // Transactions as short as can be (one record each): the disk fills up part way through the import.
+  const { as, database } = await harness(t, { IMPORT_COMMIT_MS: '0' })
   const pages = () => database.sqlite.pragma('page_count', { simple: true }) as number
   // One batch first, to learn how much room a batch takes; then leave room for about one and a half.
   const start = pages()
@@ -198,17 +199,37 @@ t.test('an over-long line is not held in memory while it streams past', async (t
   t.same(outcomes, [[{ line: 1 }, 'read'], [{ line: 2 }, 'TooLarge'], [{ line: 3 }, 'read']])
 })
 
-t.test('a transaction holds the server at most one slice: past its deadline it commits what it has', async (t) => {
+t.test('a transaction lasts at most its commit time: past it, it commits what it has', async (t) => {
   const { app, engine } = await harness(t)
   const ctx = systemContext('test', newId())
   const records = [0, 1, 2].map((i) => ({ ref: { index: i }, value: claimInput({ text: `Sliced claim ${i}` }) }))
-  const slice = await importBatch(app.services, ctx, records, 0)
-  t.same(slice.map((r) => ['index' in r && r.index, r.ok]), [[0, true]], 'a deadline already past: one record, committed')
-  t.same((await importBatch(app.services, ctx, records.slice(1))).map((r) => r.ok), [true, true], 'no deadline: all of them')
+  const slice = await importBatch(app.services, ctx, records, { commitMs: 0, sliceMs: 0 })
+  t.same(slice.map((r) => ['index' in r && r.index, r.ok]), [[0, true]], 'a commit time already past: one record, committed')
+  t.same((await importBatch(app.services, ctx, records.slice(1))).map((r) => r.ok), [true, true], 'the default: all of them')
   // importRecords goes on slice after slice until every record is in, whatever the slices were.
   const more = Array.from({ length: 1200 }, (_, i) => ({ ref: { index: i }, value: claimInput({ text: `Bulk claim ${i}` }) }))
   const summary = await importRecords(app.services, ctx, more)
   t.match(summary, { created: 1200, failed: 0 })
   t.same(summary.results.map((r) => 'index' in r && r.index), more.map((_, i) => i))
   t.equal(await countRows(engine, 'claims'), 1203)
+})
+
+t.test('between slices other requests go first; a write waits for the import\'s commit, and follows it in the history', async (t) => {
+  const { app, as } = await harness(t)
+  const ctx = systemContext('test', newId())
+  const records = Array.from({ length: 6 }, (_, i) => ({ ref: { index: i }, value: claimInput({ text: `Paced claim ${i}` }) }))
+  const order: string[] = []
+  // A slice of 0 ms: the import yields after every record, in one open transaction.
+  const importing = importBatch(app.services, ctx, records, { commitMs: 60_000, sliceMs: 0 }).then((results) => {
+    order.push('import committed')
+    return results
+  })
+  const read = app.inject({ method: 'GET', url: '/health' }).then((res) => { order.push(`read ${res.statusCode}`) })
+  const write = as('editor')('POST', '/v1/claims', claimInput({ text: 'Written during the import' })).then((res) => { order.push(`write ${res.statusCode}`) })
+  const [results] = await Promise.all([importing, read, write])
+  t.same(results.map((r) => r.ok), [true, true, true, true, true, true], 'every record in one transaction')
+  t.same(order, ['read 200', 'import committed', 'write 201'], 'the read is answered mid-import; the write after its commit')
+  const history = (await as('viewer')('GET', '/v1/audit?limit=100')).data.items as Array<{ action: string, changes: { text?: { to: string } } }>
+  const texts = history.filter((e) => e.action === 'claim.created').map((e) => e.changes.text?.to)
+  t.same(texts.slice(-7), [...records.map((_, i) => `Paced claim ${i}`), 'Written during the import'], 'the history in commit order')
 })

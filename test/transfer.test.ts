@@ -54,6 +54,38 @@ t.test('NDJSON import: streamed, line numbers, bad lines never undo good ones or
   t.equal((await as('admin')('GET', '/v1/audit/verify')).data.ok, true)
 })
 
+t.test('one import: a new speaker or source is made once, and nothing of a refused line is', async (t) => {
+  const { as } = await harness(t)
+  const before = (await as('viewer')('GET', '/v1/audit?limit=1000')).data.items.length
+  const source = { title: 'A new archive', url: 'https://archive.example/one', kind: 'article' }
+  const res = await as('editor')('POST', '/v1/claims/import', {
+    items: [
+      claimInput({ text: 'First of hers', speaker: { name: 'Anna Newcomer' }, source }),
+      claimInput({ text: 'Second of hers', speaker: { name: 'ANNA NEWCOMER' }, source: { ...source, url: 'HTTPS://ARCHIVE.example/one#top' } }),
+      claimInput({ text: 'first OF HERS', speaker: { name: 'anna newcomer' }, source }),
+      claimInput({ text: 'Not made', speaker: { name: 'Never Made' }, source: undefined, sourceId: '00000000-0000-7000-8000-000000000000' }),
+      claimInput({ text: 'Not made', speaker: undefined, speakerId: '00000000-0000-7000-8000-000000000000', source: { title: 'Never made either', kind: 'article' } })
+    ]
+  })
+  t.equal(res.statusCode, 200)
+  const [first, second, again, noSource, noSpeaker] = res.data.results
+  t.match([first, second], [{ ok: true }, { ok: true }])
+  t.match(again, { ok: false, existingId: first.id, error: { status: 409 } }, 'a duplicate of an earlier line, by a speaker that line made')
+  t.match(noSource, { ok: false, error: { status: 422 } })
+  t.match(noSpeaker, { ok: false, error: { status: 422 } })
+  const claim = async (id: string) => (await as('viewer')('GET', `/v1/claims/${id}`)).data
+  const [a, b] = [await claim(first.id), await claim(second.id)]
+  t.equal(a.speakerId, b.speakerId, 'one speaker, found by name whatever the case')
+  t.equal(a.sourceId, b.sourceId, 'one source, found by its URL')
+  const events = (await as('viewer')('GET', '/v1/audit?limit=1000')).data.items.slice(before)
+    .map((e: { action: string, entityId: string }) => [e.action, e.entityId])
+  t.same(events, [['speaker.created', a.speakerId], ['source.created', a.sourceId], ['claim.created', a.id], ['claim.created', b.id]],
+    'each new entity audited once, before the claim that names it; refused lines left nothing')
+  const speakers = (await as('viewer')('GET', '/v1/speakers?q=never')).data.items
+  const sources = (await as('viewer')('GET', '/v1/sources?q=never')).data.items
+  t.same([speakers, sources], [[], []])
+})
+
 t.test('import limits and content types', async (t) => {
   const { as, engine } = await harness(t)
   const before = await dump(engine)

@@ -11,9 +11,11 @@ import { Duplicate, Gone, NotFound, RuleViolated } from '../../core/errors.js'
 import { assertVersion, type VersionCondition } from '../../core/versions.js'
 import { newId } from '../../db/ids.js'
 import type { Repository, Transact } from '../../db/engine.js'
+import type { Source } from '../sources/schemas.js'
 import type { SourcesService } from '../sources/service.js'
+import type { Speaker } from '../speakers/schemas.js'
 import type { SpeakersService } from '../speakers/service.js'
-import { foldKey } from '../../text.js'
+import { foldKey, urlKey } from '../../text.js'
 import type { ClaimLists } from './lists.js'
 import type { ClaimsRepository, FoundClaim } from './repository.js'
 import type { Claim, ClaimCreate, ClaimCursor, ClaimFilter, ClaimUpdate, ListedClaim } from './schemas.js'
@@ -35,8 +37,8 @@ export interface ClaimsDeps {
   transaction: Transact
   claims: Repository<ClaimsRepository>
   lists: Repository<ClaimLists>
-  speakers: Pick<SpeakersService, 'get' | 'findOrCreate'>
-  sources: Pick<SourcesService, 'get' | 'findOrCreate'>
+  speakers: Pick<SpeakersService, 'get' | 'findByName' | 'findOrCreate'>
+  sources: Pick<SourcesService, 'get' | 'find' | 'findOrCreate'>
   ledger: Pick<Ledger, 'append' | 'assertInTransaction'>
 }
 
@@ -91,6 +93,11 @@ export function createClaimsService ({ transaction, claims, lists, speakers, sou
       ? await sources.findOrCreate(ctx, input.source, at)
       : await existingSource(input.sourceId as string)
     await assertNotDuplicate(speaker.id, input.claimedAt, input.text)
+    return await write(ctx, input, at, id, speaker, source)
+  }
+
+  /** The claim's rows and its event, once its speaker and source are known and it is no duplicate. */
+  async function write (ctx: WriteContext, input: ClaimCreate, at: string, id: string, speaker: Speaker, source: Source): Promise<Claim> {
     // Everything a read would return is known here: no read-back after the insert.
     const created: Claim = {
       id,
@@ -167,6 +174,45 @@ export function createClaimsService ({ transaction, claims, lists, speakers, sou
       const after: Claim = { ...before, status: verdict, reviewCount: before.reviewCount + 1, lastReviewedAt: at, updatedAt: at, version: before.version + 1 }
       await claims.markReviewed(after)
       return after
+    },
+
+    /**
+     * Creates claims one after another in the caller's transaction, for an import: as `create`,
+     * but every check runs before anything of a claim is written (a refused claim writes
+     * nothing, so none needs a savepoint of its own), and the speakers and sources named by
+     * the claims are looked up once per distinct name, URL, title or id, not once per claim.
+     * Valid for that transaction only: what it remembers is what that transaction sees.
+     */
+    creator (ctx: WriteContext, at: string): (input: ClaimCreate) => Promise<Claim> {
+      ledger.assertInTransaction('claims.creator')
+      const known = new Map<string, Speaker | Source | undefined>()
+      /** The remembered answer for `key`, else `look()`'s, remembered when found. */
+      async function lookup<T extends Speaker | Source> (key: string, look: () => Promise<T | undefined>): Promise<T | undefined> {
+        if (known.has(key)) return known.get(key) as T
+        const found = await look()
+        // A miss is not remembered: an earlier claim of this transaction may create it yet.
+        if (found !== undefined) known.set(key, found)
+        return found
+      }
+      const speakerOf = async (input: ClaimCreate): Promise<Speaker | undefined> => input.speaker !== undefined
+        ? await lookup(`speaker:${foldKey(input.speaker.name)}`, async () => await speakers.findByName((input.speaker as { name: string }).name))
+        : existing('speakerId', await lookup(`speaker#${input.speakerId as string}`, async () => await speakers.get(input.speakerId as string)), input.speakerId as string)
+      const sourceKey = (s: NonNullable<ClaimCreate['source']>) => s.url != null
+        ? `source@${urlKey(s.url)}`
+        : `source:${JSON.stringify([foldKey(s.title), s.publisher == null ? null : foldKey(s.publisher)])}`
+      const sourceOf = async (input: ClaimCreate): Promise<Source | undefined> => input.source !== undefined
+        ? await lookup(sourceKey(input.source), async () => await sources.find(input.source as NonNullable<ClaimCreate['source']>))
+        : existing('sourceId', await lookup(`source#${input.sourceId as string}`, async () => await sources.get(input.sourceId as string)), input.sourceId as string)
+      return async (input) => {
+        const foundSpeaker = await speakerOf(input)
+        const foundSource = await sourceOf(input)
+        // A speaker not yet stored has said nothing yet: no claim of theirs can be a duplicate.
+        if (foundSpeaker !== undefined) await assertNotDuplicate(foundSpeaker.id, input.claimedAt, input.text)
+        // Checked: from here on nothing is refused. A new speaker or source is made (and audited) first, as `create` does.
+        const speaker = foundSpeaker ?? await speakers.findOrCreate(ctx, { ...(input.speaker as NonNullable<ClaimCreate['speaker']>), aliases: [] }, at)
+        const source = foundSource ?? await sources.findOrCreate(ctx, input.source as NonNullable<ClaimCreate['source']>, at)
+        return await write(ctx, input, at, newId(), speaker, source)
+      }
     },
 
     /** Soft delete: the row and its history stay; reads answer 410 from now on. */

@@ -14,7 +14,7 @@ import { itemError } from '../../http/problems.js'
 import { problems, problemSchema, wellFormedString } from '../../http/schemas.js'
 import { spoolRequestBody } from '../../http/spool.js'
 import { exportStream } from './export.js'
-import { csvRecords, importRecords, ndjsonRecords, type ImportDeps, type ImportRecord, type ImportResult } from './import.js'
+import { csvRecords, IMPORT_PACE, importRecords, ndjsonRecords, type ImportDeps, type ImportRecord, type ImportResult } from './import.js'
 import { exportQuery } from './schemas.js'
 import { csvExample, importInput, importResultExample, ndjsonExample } from './transfer-examples.js'
 
@@ -70,9 +70,9 @@ const reported = (results: ImportResult[]) =>
   results.map(({ error, ...result }) => (error === undefined ? result : { ...result, error: itemError(error) }))
 
 /** importRecords, reported in HTTP terms, the results of an import that stopped part way included. */
-async function runImport (services: ImportDeps, ctx: WriteContext, records: Iterable<ImportRecord> | AsyncIterable<ImportRecord>) {
+async function runImport (services: ImportDeps, ctx: WriteContext, records: Iterable<ImportRecord> | AsyncIterable<ImportRecord>, commitMs: number) {
   try {
-    const summary = await importRecords(services, ctx, records)
+    const summary = await importRecords(services, ctx, records, { ...IMPORT_PACE, commitMs })
     return { ...summary, results: reported(summary.results) }
   } catch (error) {
     const results = detailsAddedTo(error)?.results as ImportResult[] | undefined
@@ -126,14 +126,14 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     const ctx = writeContext(request)
     const body = request.body as z.output<typeof importJson> | Readable
     if (!(body instanceof Readable)) {
-      return await runImport(app.services, ctx, body.items.map((value, index): ImportRecord => ({ ref: { index }, value })))
+      return await runImport(app.services, ctx, body.items.map((value, index): ImportRecord => ({ ref: { index }, value })), app.config.importCommitMs)
     }
     // The whole body first, so that a 413 is known before anything is written.
     const spooled = await spoolRequestBody(request, reply, body, STREAM_BODY_LIMIT)
     try {
       const chunks = spooled.read()
       const records = request.headers['content-type']?.startsWith('text/csv') === true ? csvRecords(chunks) : ndjsonRecords(chunks)
-      return await runImport(app.services, ctx, records)
+      return await runImport(app.services, ctx, records, app.config.importCommitMs)
     } finally {
       await spooled.close()
     }

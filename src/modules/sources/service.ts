@@ -70,6 +70,7 @@ export function createSourcesService ({ transaction, sources, ledger }: SourcesD
   return {
     get: async (id: string): Promise<Source | undefined> => await sources.get(id),
     require,
+    find,
     getMany: async (ids: string[]): Promise<Source[]> => await sources.getMany(ids),
 
     async create (ctx: WriteContext, input: SourceCreate): Promise<Source> {
