@@ -23,6 +23,8 @@ export const POSTGRES_LEG = [
   'test/health.test.ts',
   'test/import-stream.test.ts',
   'test/long-ids.test.ts',
+  'test/matching-eval.test.ts',
+  'test/matching.test.ts',
   'test/metrics.test.ts',
   'test/protection.test.ts',
   'test/reviews.test.ts',

@@ -13,6 +13,7 @@ import guard from './modules/auth/guard.js'
 import authRoutes from './modules/auth/routes.js'
 import claimRoutes from './modules/claims/routes.js'
 import transferRoutes from './modules/claims/transfer-routes.js'
+import matchingRoutes from './modules/matching/routes.js'
 import type { Config } from './config.js'
 import health from './health.js'
 import { badRequest, installProblemHandlers, sendProblem } from './http/problems.js'
@@ -134,6 +135,7 @@ export async function buildApp (config: Config, engine: AnyEngine, options: Buil
   await app.register(sourceRoutes)
   await app.register(claimRoutes)
   await app.register(transferRoutes)
+  await app.register(matchingRoutes)
   await app.register(reviewRoutes)
   await app.register(statsRoutes)
   await app.register(auditRoutes)

@@ -25,6 +25,10 @@ import { createPostgresIdempotencyRepository } from './idempotency/postgres.js'
 import type { IdempotencyRepository } from './idempotency/repository.js'
 import { createIdempotencyService } from './idempotency/service.js'
 import { createSqliteIdempotencyRepository } from './idempotency/sqlite.js'
+import { createPostgresMatchingRepository } from './matching/postgres.js'
+import type { MatchingRepository } from './matching/repository.js'
+import { createMatchingService } from './matching/service.js'
+import { createSqliteMatchingRepository } from './matching/sqlite.js'
 import { createPostgresReviewsRepository } from './reviews/postgres.js'
 import type { ReviewsRepository } from './reviews/repository.js'
 import { createReviewsService } from './reviews/service.js'
@@ -51,6 +55,7 @@ export interface Repositories {
   claims: Repository<ClaimsRepository>
   lists: Repository<ClaimLists>
   idempotency: Repository<IdempotencyRepository>
+  matching: Repository<MatchingRepository>
   reviews: Repository<ReviewsRepository>
   sources: Repository<SourcesRepository>
   speakers: Repository<SpeakersRepository>
@@ -64,6 +69,7 @@ const sqliteRepositories = (db: Db): Repositories => ({
   claims: createSqliteClaimsRepository(db),
   lists: createClaimLists(db),
   idempotency: createSqliteIdempotencyRepository(db),
+  matching: createSqliteMatchingRepository(db),
   reviews: createSqliteReviewsRepository(db),
   sources: createSqliteSourcesRepository(db),
   speakers: createSqliteSpeakersRepository(db),
@@ -77,6 +83,7 @@ const postgresRepositories = (q: PgQ): Repositories => ({
   claims: createPostgresClaimsRepository(q),
   lists: createPostgresClaimLists(q),
   idempotency: createPostgresIdempotencyRepository(q),
+  matching: createPostgresMatchingRepository(q),
   reviews: createPostgresReviewsRepository(q),
   sources: createPostgresSourcesRepository(q),
   speakers: createPostgresSpeakersRepository(q),
@@ -105,6 +112,7 @@ function scopeServices (repositories: Repositories, scope: Scope, keyCache: KeyC
     sources,
     claims,
     reviews: createReviewsService({ transaction, reviews: repositories.reviews, claims, ledger }),
+    matching: createMatchingService({ matching: repositories.matching, reviews: repositories.reviews, speakers }),
     stats: createStatsService({ stats: repositories.stats }),
     idempotency: createIdempotencyService({ idempotency: repositories.idempotency, assertInTransaction: ledger.assertInTransaction })
   }

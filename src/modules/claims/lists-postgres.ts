@@ -25,7 +25,7 @@ const sortOrders: Record<Exclude<ClaimSort, 'relevance'>, Order> = {
 }
 
 /** ts_rank's weights for D (context), C (speaker), B (quote), A (text): bm25's 1/3/5/10 on SQLite. */
-const WEIGHTS = sql.raw("'{0.1, 0.3, 0.5, 1.0}'")
+export const WEIGHTS = sql.raw("'{0.1, 0.3, 0.5, 1.0}'")
 
 const columns = { claim: claims, speakerName: speakers.name, sourceTitle: sources.title, sourceUrl: sources.url }
 

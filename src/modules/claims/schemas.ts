@@ -14,7 +14,7 @@ export function latestDateToday (now = Date.now()): string {
   return new Date(now + 14 * 3600_000).toISOString().slice(0, 10)
 }
 
-const claimedAt = calendarDate.refine((v) => v <= latestDateToday(), 'must not be in the future')
+export const claimedAt = calendarDate.refine((v) => v <= latestDateToday(), 'must not be in the future')
   .describe('Calendar date the speaker made the claim (YYYY-MM-DD); not in the future')
 
 const topics = z.array(wellFormedString().trim().regex(/^[a-z0-9-]{1,50}$/, 'must be a lower-case slug [a-z0-9-]{1,50}'))
@@ -22,7 +22,7 @@ const topics = z.array(wellFormedString().trim().regex(/^[a-z0-9-]{1,50}$/, 'mus
   .transform((list) => [...new Set(list)])
   .describe('Lower-case slugs, at most 20; repeats are dropped')
 
-const language = wellFormedString().trim().max(35).transform((tag, ctx) => {
+export const language = wellFormedString().trim().max(35).transform((tag, ctx) => {
   try {
     const [canonical] = Intl.getCanonicalLocales(tag)
     if (canonical !== undefined) return canonical

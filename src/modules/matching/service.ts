@@ -1,0 +1,135 @@
+/**
+ * "Has this been checked before?": the stored claims most like a statement, best first, each
+ * with a score that means the same across queries (score.ts) and the reasons for it. Candidates
+ * come from the full-text index with OR semantics over the statement's content words (any of
+ * them, stemmed), the best-ranked CANDIDATES of them are scored in full, and the best `limit`
+ * above `minScore` are answered. Deleted claims are never in the index, so never match.
+ */
+import { RuleViolated } from '../../core/errors.js'
+import type { Repository } from '../../db/engine.js'
+import { foldKey } from '../../text.js'
+import type { Claim } from '../claims/schemas.js'
+import type { ReviewsRepository } from '../reviews/repository.js'
+import type { Review } from '../reviews/schemas.js'
+import type { SpeakersService } from '../speakers/service.js'
+import { analyse, fold, reportsSpeech, searchTerms, type Analysis } from './analyse.js'
+import type { MatchingRepository } from './repository.js'
+import { score, type Reason } from './score.js'
+
+/** How many of the index's best candidates are scored in full. */
+export const CANDIDATES = 100
+
+export interface MatchQuery {
+  text: string
+  speakerId?: string | undefined
+  claimedAt?: string | undefined
+  language?: string | undefined
+  limit: number
+  minScore: number
+}
+
+export interface Match {
+  claim: Claim
+  score: number
+  reasons: Reason[]
+  /** The claim's newest review, in short; null while it has none. */
+  latestReview: { id: string, verdict: Review['verdict'], note: string, reviewer: Review['reviewer'], createdAt: string } | null
+}
+
+export interface MatchingDeps {
+  matching: Repository<MatchingRepository>
+  reviews: Pick<Repository<ReviewsRepository>, 'list'>
+  speakers: Pick<SpeakersService, 'get'>
+}
+
+/** The words of a statement as written, without the punctuation around each. */
+const wordsOf = (text: string) => text.split(/\s+/).map((w) => w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')).filter((w) => w !== '')
+
+/** Keys a name may be stored under: itself, "X's Y" as "Y of X" ("Azerbaijan's government" → "government of Azerbaijan"), each without accents too. */
+function nameKeys (words: string[]): string[] {
+  const key = foldKey(words.join(' '))
+  const possessive = /^(.+?)['’]s (.+)$/u.exec(key)
+  const keys = possessive === null ? [key] : [key, `${possessive[2] as string} of ${possessive[1] as string}`]
+  // Names are stored with their accents: a name typed with accents it does not have is found without them.
+  return [...new Set([...keys, ...keys.map(fold)])]
+}
+
+/**
+ * Where a statement names who made it: the words just before a reporting verb ("Baku says…",
+ * "Azerbaijan's government claimed…") or after "according to". Each span of up to five words
+ * there, longest first, with the keys it may be stored under.
+ */
+function speakerSpans (words: string[]): Array<{ from: number, to: number, keys: string[] }> {
+  const spans: Array<{ from: number, to: number, keys: string[] }> = []
+  const folded = words.map(fold)
+  for (let i = 0; i < words.length; i++) {
+    if (reportsSpeech(folded[i] as string)) {
+      for (let from = Math.max(0, i - 5); from < i; from++) spans.push({ from, to: i, keys: nameKeys(words.slice(from, i)) })
+    }
+    if (folded[i] === 'according' && folded[i + 1] === 'to') {
+      for (let to = Math.min(words.length, i + 7); to > i + 2; to--) spans.push({ from: i + 2, to, keys: nameKeys(words.slice(i + 2, to)) })
+    }
+  }
+  return spans.sort((a, b) => (b.to - b.from) - (a.to - a.from))
+}
+
+const daysApart = (a: string, b: string) => Math.abs(Date.parse(a) - Date.parse(b)) / 86_400_000
+
+export function createMatchingService ({ matching, reviews, speakers }: MatchingDeps) {
+  /** The speaker a statement names as its own, and the statement without that name. */
+  async function namedSpeaker (text: string): Promise<{ speaker?: { id: string, name: string }, rest: string }> {
+    const words = wordsOf(text)
+    const spans = speakerSpans(words)
+    if (spans.length === 0) return { rest: text }
+    const found = await matching.speakersNamed([...new Set(spans.flatMap((s) => s.keys))])
+    const byKey = new Map(found.map((f) => [f.key, f]))
+    for (const span of spans) {
+      const hit = span.keys.map((key) => byKey.get(key)).find((f) => f !== undefined)
+      if (hit !== undefined) {
+        return { speaker: { id: hit.speakerId, name: hit.name }, rest: [...words.slice(0, span.from), ...words.slice(span.to)].join(' ') }
+      }
+    }
+    return { rest: text }
+  }
+
+  async function latestReview (claimId: string): Promise<Match['latestReview']> {
+    const [newest] = await reviews.list(claimId, 1)
+    if (newest === undefined) return null
+    const { id, verdict, note, reviewer, createdAt } = newest
+    return { id, verdict, note, reviewer, createdAt }
+  }
+
+  return {
+    async match (query: MatchQuery): Promise<Match[]> {
+      let speaker: { id: string, name: string } | undefined
+      if (query.speakerId !== undefined) {
+        const given = await speakers.get(query.speakerId)
+        if (given === undefined) {
+          throw new RuleViolated(`speakerId ${query.speakerId} does not name an existing speaker`,
+            { errors: [{ path: '/speakerId', message: 'does not exist' }] })
+        }
+        speaker = { id: given.id, name: given.name }
+      }
+      const named = await namedSpeaker(query.text)
+      speaker ??= named.speaker
+      const analysis: Analysis = analyse(named.rest)
+      const candidates = await matching.candidates(searchTerms(analysis), CANDIDATES)
+      const scored = candidates
+        .filter((claim) => query.language === undefined || claim.language.toLowerCase() === query.language.toLowerCase())
+        .map((claim) => {
+          const check = speaker === undefined ? undefined : { same: claim.speakerId === speaker.id, name: claim.speaker.name }
+          const byText = score(analysis, analyse(claim.text), check)
+          const byQuote = claim.quote === null ? undefined : score(analysis, analyse(claim.quote), check)
+          return { claim, ...(byQuote !== undefined && byQuote.score > byText.score ? byQuote : byText) }
+        })
+        .filter((m) => m.score >= query.minScore)
+      // Best first; between equals, the claim made nearest the given date, then the first stored.
+      const near = (c: Claim) => query.claimedAt === undefined ? 0 : daysApart(c.claimedAt, query.claimedAt)
+      scored.sort((a, b) => b.score - a.score || near(a.claim) - near(b.claim) || (a.claim.id < b.claim.id ? -1 : 1))
+      const best = scored.slice(0, query.limit)
+      return await Promise.all(best.map(async (m) => ({ ...m, latestReview: await latestReview(m.claim.id) })))
+    }
+  }
+}
+
+export type MatchingService = ReturnType<typeof createMatchingService>

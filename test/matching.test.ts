@@ -1,0 +1,105 @@
+/**
+ * POST /v1/claims/match on the seeded article, as a fact-checker uses it: a paraphrase finds
+ * the claim it restates, first, with the reasons; numbers, negation and the speaker decide
+ * between claims whose words agree; deleted claims never match; the newest verdict comes along.
+ */
+import t, { type Test } from 'tap'
+import { SEEDED } from '../src/seeded.js'
+import { analyse, searchTerms, tokens } from '../src/modules/matching/analyse.js'
+import { score } from '../src/modules/matching/score.js'
+import { loadSeeds } from '../src/seed.js'
+import { harness, type Harness } from './helpers.js'
+
+t.setTimeout(120_000)
+
+async function seeded (t: Test): Promise<Harness> {
+  const h = await harness(t)
+  await loadSeeds(h.app.services)
+  return h
+}
+type Item = { claim: { id: string, text: string }, score: number, reasons: Array<Record<string, unknown>>, latestReview: Record<string, unknown> | null }
+
+const match = (h: Harness) => async (body: Record<string, unknown>) => {
+  const res = await h.as('viewer')('POST', '/v1/claims/match', body)
+  return { res, items: (res.data?.items ?? []) as Item[] }
+}
+
+t.test('a paraphrase finds the claim it restates, first, with a score that says so and the reasons why', async (t) => {
+  const h = await seeded(t)
+  const { res, items } = await match(h)({ text: 'Baku says Azerbaijani troops have seized ground within Karabakh' })
+  t.equal(res.statusCode, 200)
+  t.equal(items[0]?.claim.id, SEEDED.claims.capturedGround)
+  t.ok((items[0]?.score ?? 0) >= 0.8, `almost certainly the same claim (${items[0]?.score})`)
+  t.match(items[0]?.reasons, [{ kind: 'terms', matched: ['azerbaijani', 'troops', 'seized', 'ground', 'within', 'karabakh'] },
+    { kind: 'speaker', same: true, detail: 'same speaker (Government of Azerbaijan)' }], '"Baku" is the speaker\'s alias')
+  t.equal(items[0]?.latestReview, null)
+  t.ok(items.every((m, i) => i === 0 || m.score <= (items[i - 1]?.score ?? 1)), 'best first')
+  t.ok(items.length <= 10, 'ten at most by default')
+})
+
+t.test('numbers decide: "700 soldiers" is not the claim of 772, whose words it shares', async (t) => {
+  const h = await seeded(t)
+  const right = await match(h)({ text: '772 Armenian troops and 36 civilians died in the fighting over Nagorno-Karabakh' })
+  const wrong = await match(h)({ text: '700 Armenian soldiers and 36 civilians were killed in the fighting over Nagorno-Karabakh' })
+  t.equal(right.items[0]?.claim.id, SEEDED.claims.armenianDeaths)
+  t.ok((right.items[0]?.score ?? 0) >= 0.8, `the same numbers: ${right.items[0]?.score}`)
+  t.match(right.items[0]?.reasons, [{ kind: 'terms' }, { kind: 'numbers', agree: true, query: ['36', '772'], claim: ['36', '772'] }])
+  const found = wrong.items.find((m) => m.claim.id === SEEDED.claims.armenianDeaths)
+  t.ok(found !== undefined && found.score < 0.5, `other numbers: below 0.5 (${found?.score})`)
+  t.match(found?.reasons, [{ kind: 'terms' }, { kind: 'numbers', agree: false, query: ['36', '700'], claim: ['36', '772'] }])
+})
+
+t.test('negation and the speaker decide too; a given speakerId counts, an unknown one is 422', async (t) => {
+  const h = await seeded(t)
+  const negated = await match(h)({ text: 'There is a diplomatic solution to the Nagorno-Karabakh conflict' })
+  const pashinyan = negated.items.find((m) => m.claim.text.startsWith('There is no diplomatic solution'))
+  t.ok(pashinyan !== undefined && pashinyan.score < 0.8, `the negated claim is not "almost certainly" it (${pashinyan?.score})`)
+  t.match(pashinyan?.reasons, [{ kind: 'terms' }, { kind: 'negation', detail: 'the claim is negated, this is not' }])
+  // The same words from either side: the speaker puts the right one first.
+  for (const [speakerId, first] of [[SEEDED.speakers.governmentOfAzerbaijan, 'Armenia is to blame'], [SEEDED.speakers.governmentOfArmenia, 'Azerbaijan is to blame']] as const) {
+    const { items } = await match(h)({ text: 'Azerbaijan is to blame for the shelling since fighting erupted on 27 September', speakerId })
+    t.ok(items[0]?.claim.text.startsWith(first), `speakerId ${speakerId}: "${first}…" first`)
+    t.match(items[0]?.reasons.at(-1), { kind: 'speaker', same: true })
+  }
+  const unknown = await match(h)({ text: 'anything at all', speakerId: '01754a62-f281-71aa-9bcd-000000000000' })
+  t.equal(unknown.res.statusCode, 422)
+  t.match(unknown.res.data, { errors: [{ path: '/speakerId' }] })
+})
+
+t.test('deleted claims never match; the newest review comes with a match; filters and limits', async (t) => {
+  const h = await seeded(t)
+  const text = 'Azerbaijani forces have captured ground within Karabakh'
+  await h.as('reviewer')('POST', `/v1/claims/${SEEDED.claims.capturedGround}/reviews`, {
+    verdict: 'corroborated', note: 'Confirmed by satellite imagery.', evidence: [{ url: 'https://example.org/imagery', stance: 'supports' }]
+  })
+  const reviewed = await match(h)({ text, limit: 1 })
+  t.equal(reviewed.items.length, 1)
+  t.match(reviewed.items[0], { claim: { id: SEEDED.claims.capturedGround, status: 'corroborated' }, latestReview: { verdict: 'corroborated', note: 'Confirmed by satellite imagery.', reviewer: { name: 'reviewer key' } } })
+  t.same((await match(h)({ text, minScore: 0.99 })).items.map((m) => m.claim.id), [SEEDED.claims.capturedGround], 'minScore')
+  t.same((await match(h)({ text, language: 'hy' })).items, [], 'language: only claims in it')
+  t.equal((await h.as('editor')('DELETE', `/v1/claims/${SEEDED.claims.capturedGround}`, { reason: 'test' })).statusCode, 204)
+  t.notOk((await match(h)({ text })).items.some((m) => m.claim.id === SEEDED.claims.capturedGround), 'a deleted claim never matches')
+})
+
+t.test('bad requests are 400 problems; a viewer key is needed', async (t) => {
+  const h = await seeded(t)
+  for (const body of [{}, { text: '' }, { text: 'x', limit: 51 }, { text: 'x', limit: 0 }, { text: 'x', minScore: 1.5 }, { text: 'x', extra: 1 }, { text: 'x', claimedAt: '2020-13-01' }]) {
+    const { res } = await match(h)(body)
+    t.equal(res.statusCode, 400, JSON.stringify(body))
+    t.match(res.headers['content-type'], /^application\/problem\+json/)
+  }
+  t.equal((await h.as('none')('POST', '/v1/claims/match', { text: 'x' })).statusCode, 401)
+  const nothing = await match(h)({ text: 'the of and' })
+  t.same([nothing.res.statusCode, nothing.items.length], [200, 0], 'no content words: nothing matches, and that is no error')
+})
+
+t.test('analysis: the same statement however it is typed', async (t) => {
+  t.same(tokens('Sixty-three, 1,200.50 and 36'), ['sixty', 'three', '1200.5', 'and', '36'])
+  t.same(analyse('Sixty-three civilians and two hundred soldiers').numbers, ['200', '63'])
+  t.same(analyse('Karabakh isn\'t safe').negated, true)
+  t.same(analyse('They recognised KARABAKH').terms, analyse('they recognize Karabákh!').terms, 'spelling, case, accents, punctuation')
+  t.same(analyse('Armenian troops were killed').terms, analyse('Armenia soldiers died').terms, 'demonyms and news synonyms')
+  t.same(searchTerms(analyse('casualties')), [{ term: 'casualt', prefix: true }], 'Porter\'s y→i undone for the index')
+  t.same(score(analyse('same words'), analyse('same words')).score, 1)
+  t.same(score(analyse('alpha'), analyse('omega')).score, 0)
+})
