@@ -306,6 +306,7 @@ const MATRIX: Entry[] = [
   { method: 'POST', path: '/v1/reviews/bulk', role: 'reviewer', body: (tag) => ({ atomic: false, items: [{ claimId: newId(), verdict: 'unverified', note: tag }] }) },
   { method: 'POST', path: '/v1/claims/import', role: 'editor', body: (tag) => ({ items: [claimInput({ text: tag })] }) },
   { method: 'GET', path: '/v1/claims/export', role: 'viewer' },
+  { method: 'POST', path: '/v1/claims/match', role: 'viewer', body: (tag) => ({ text: tag }) },
   { method: 'GET', path: '/v1/audit', role: 'viewer' },
   { method: 'GET', path: '/v1/audit/verify', role: 'admin' }
 ]

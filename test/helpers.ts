@@ -105,6 +105,12 @@ export const dump = snapshot
 export const speakerInput = (name = 'Nikol Pashinyan') =>
   ({ name, kind: 'person', description: 'Prime Minister of Armenia', aliases: ['Pashinyan'] })
 
+/** A create's answer as a read gives the claim: without the `possibleMatches` only a create lists. */
+export function withoutMatches ({ possibleMatches, ...claim }: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(possibleMatches)) throw new Error('a create answers possibleMatches')
+  return claim
+}
+
 export const claimInput = (overrides: Record<string, unknown> = {}) => ({
   text: 'There is no diplomatic solution to the conflict.',
   speaker: { name: 'Nikol Pashinyan', kind: 'person', description: 'Prime Minister of Armenia' },

@@ -103,3 +103,22 @@ t.test('analysis: the same statement however it is typed', async (t) => {
   t.same(score(analyse('same words'), analyse('same words')).score, 1)
   t.same(score(analyse('alpha'), analyse('omega')).score, 0)
 })
+
+t.test('a new claim lists the stored claims it may repeat (possibleMatches), never itself', async (t) => {
+  const h = await seeded(t)
+  const created = await h.as('editor')('POST', '/v1/claims', {
+    text: 'Armenian forces hold regions of Azerbaijan that surround Karabakh.',
+    speakerId: SEEDED.speakers.aliyev,
+    sourceId: SEEDED.source.mailOnline,
+    claimedAt: '2020-10-21'
+  })
+  t.equal(created.statusCode, 201)
+  const { possibleMatches } = created.data as { possibleMatches: Array<{ id: string, score: number }> }
+  t.ok(possibleMatches.length >= 1 && possibleMatches.length <= 3, `${possibleMatches.length} possible matches`)
+  t.match(possibleMatches[0], { id: '01754a62-f294-76be-9fd1-694a26d67c66' }, 'Aliyev\'s condition for a ceasefire, held by the same words')
+  t.ok(possibleMatches.every((m) => m.score >= 0.5 && m.id !== created.data.id), 'each worth a look, none the claim itself')
+  const unrelated = await h.as('editor')('POST', '/v1/claims', {
+    text: 'The price of bread rose in Glasgow.', speakerId: SEEDED.speakers.aliyev, sourceId: SEEDED.source.mailOnline, claimedAt: '2020-10-21'
+  })
+  t.same(unrelated.data.possibleMatches, [], 'nothing close: an empty list')
+})

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { claimInput, dump, harness } from './helpers.js'
+import { claimInput, dump, harness, withoutMatches } from './helpers.js'
 
 const evidence = [{ url: 'https://www.osce.org/minsk-group', title: 'OSCE Minsk Group', stance: 'refutes' }]
 
@@ -142,7 +142,7 @@ t.test('asOf: the claim as it stood at any moment, rebuilt from history', async 
   t.equal((await at('2020-01-01T00:00:00Z')).statusCode, 404, 'before it existed')
   const v0 = await at(moments[0] as string)
   t.equal(v0.statusCode, 200)
-  t.same(v0.data, created.data, 'just after creation: exactly the created claim')
+  t.same(v0.data, withoutMatches(created.data), 'just after creation: exactly the created claim')
   t.notOk(v0.headers.etag, 'historical reads carry no ETag')
   t.match((await at(moments[1] as string)).data, { text: 'Edited', speaker: { name: 'Nikol Pashinyan (PM)' }, status: 'unverified', version: 2 })
   t.match((await at(moments[2] as string)).data, { text: 'Edited', status: 'disputed', reviewCount: 1, version: 3 })

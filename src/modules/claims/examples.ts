@@ -47,6 +47,9 @@ export const newClaim: Claim = {
   version: 1
 }
 
+/** What POST /v1/claims answers beside `newClaim` on the seeded database: Aliyev's condition for a ceasefire says much the same. */
+export const newClaimPossibleMatches = [{ id: '01754a62-f294-76be-9fd1-694a26d67c66', score: 0.688 }]
+
 /** A seeded claim, as loaded: the one the `{id}` examples name. */
 export const capturedGround: Claim = {
   id: SEEDED.claims.capturedGround,

@@ -4,7 +4,7 @@ import { etagOf, ifMatchVersion, notModified } from '../../http/etag.js'
 import { decodeCursor, linkNext, pageFrom } from '../../http/pagination.js'
 import { ifMatchHeaders, ifNoneMatchHeaders, noContent, problems } from '../../http/schemas.js'
 import { claimAsOf } from './as-of.js'
-import { claim, claimCreate, claimCursor, claimDelete, claimIdParams, claimListQuery, claimPage, claimReadQuery, claimSortKey, claimUpdate } from './schemas.js'
+import { claim, claimCreate, claimCreated, claimCursor, claimDelete, claimIdParams, claimListQuery, claimPage, claimReadQuery, claimSortKey, claimUpdate } from './schemas.js'
 
 const tags = ['Claims']
 
@@ -38,13 +38,14 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Create a claim (speaker and source by id, or found-or-created inline)',
       description: 'A claim with the same speaker, `claimedAt` and text (after Unicode NFC, case-folding and ' +
         'whitespace collapsing) as a live claim is a duplicate: 409 with `existingId` and a `Location` to it. ' +
-        'A `speakerId`/`sourceId` that names nothing is 422.',
+        'A `speakerId`/`sourceId` that names nothing is 422. The answer lists `possibleMatches`: stored claims this one may repeat.',
       body: claimCreate,
-      response: { 201: claim, ...problems(400, 409, 422) }
+      response: { 201: claimCreated, ...problems(400, 409, 422) }
     }
   }, async (request, reply) => {
     const created = await claims.create(writeContext(request), request.body)
-    return reply.code(201).header('location', `/v1/claims/${created.id}`).header('etag', etagOf(created.version)).send(created)
+    const possibleMatches = await app.services.matching.possibleMatches(created)
+    return reply.code(201).header('location', `/v1/claims/${created.id}`).header('etag', etagOf(created.version)).send({ ...created, possibleMatches })
   })
 
   app.get('/v1/claims/:id', {

@@ -5,7 +5,7 @@ import { blank, calendarDate, idParams, optionalText, pageOf, requiredText, time
 import { SEEDED } from '../../seeded.js'
 import { sourceCreate } from '../sources/schemas.js'
 import { speakerCreate } from '../speakers/schemas.js'
-import { claimDeleteInput, claimPageExample, claimUpdateInput, newClaim, newClaimInput } from './examples.js'
+import { claimDeleteInput, claimPageExample, claimUpdateInput, newClaim, newClaimInput, newClaimPossibleMatches } from './examples.js'
 
 export const claimStatus = z.enum(['unverified', 'corroborated', 'disputed'])
 
@@ -51,6 +51,13 @@ export const claim = z.object({
   version: z.number().int()
 }).meta({ id: 'Claim', description: 'One attributable statement: who said what, where and when.' })
 documentExample(claim, newClaim)
+
+export const claimCreated = claim.extend({
+  possibleMatches: z.array(z.object({ id: uuid, score: z.number().min(0).max(1) })).describe('Up to three stored claims ' +
+    'that may be this one said before (POST /v1/claims/match with this claim\'s text, speaker and date, scoring at least ' +
+    '0.5), best first: an editorial tool can warn before a duplicate check starts. Empty when none comes close.')
+}).meta({ id: 'ClaimCreated', description: 'The new claim, and the stored claims it may repeat.' })
+documentExample(claimCreated, { ...newClaim, possibleMatches: newClaimPossibleMatches })
 
 const inlineSpeaker = speakerCreate.omit({ aliases: true }).meta({
   id: 'InlineSpeaker',

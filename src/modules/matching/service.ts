@@ -19,6 +19,9 @@ import { score, type Reason } from './score.js'
 /** How many of the index's best candidates are scored in full. */
 export const CANDIDATES = 100
 
+/** The score from which a stored claim is worth a look ("the same subject"): what a new claim's `possibleMatches` list. */
+export const POSSIBLE_MATCH = 0.5
+
 export interface MatchQuery {
   text: string
   speakerId?: string | undefined
@@ -128,6 +131,14 @@ export function createMatchingService ({ matching, reviews, speakers }: Matching
       scored.sort((a, b) => b.score - a.score || near(a.claim) - near(b.claim) || (a.claim.id < b.claim.id ? -1 : 1))
       const best = scored.slice(0, query.limit)
       return await Promise.all(best.map(async (m) => ({ ...m, latestReview: await latestReview(m.claim.id) })))
+    },
+
+    /** Up to three stored claims (not `created` itself) that `created` may repeat, scoring POSSIBLE_MATCH or more. */
+    async possibleMatches (created: Claim): Promise<Array<{ id: string, score: number }>> {
+      const items = await this.match({
+        text: created.text, speakerId: created.speakerId, claimedAt: created.claimedAt, language: created.language, limit: 4, minScore: POSSIBLE_MATCH
+      })
+      return items.filter((m) => m.claim.id !== created.id).slice(0, 3).map((m) => ({ id: m.claim.id, score: m.score }))
     }
   }
 }
