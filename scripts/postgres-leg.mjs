@@ -32,6 +32,7 @@ export const POSTGRES_LEG = [
   'test/seed.test.ts',
   'test/serializer.test.ts',
   'test/sources.test.ts',
+  'test/speaker-record.test.ts',
   'test/speakers.test.ts',
   'test/surrogates.test.ts',
   'test/system-actors.test.ts',

@@ -303,6 +303,7 @@ const MATRIX: Entry[] = [
   { method: 'GET', path: '/v1/claims/{id}/reviews/{reviewId}', role: 'viewer' },
   { method: 'GET', path: '/v1/claims/{id}/claimreview', role: 'viewer' },
   { method: 'GET', path: '/v1/stats', role: 'viewer' },
+  { method: 'GET', path: '/v1/speakers/{id}/record', role: 'viewer' },
   { method: 'POST', path: '/v1/reviews/bulk', role: 'reviewer', body: (tag) => ({ atomic: false, items: [{ claimId: newId(), verdict: 'unverified', note: tag }] }) },
   { method: 'POST', path: '/v1/claims/import', role: 'editor', body: (tag) => ({ items: [claimInput({ text: tag })] }) },
   { method: 'GET', path: '/v1/claims/export', role: 'viewer' },

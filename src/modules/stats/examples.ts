@@ -22,3 +22,17 @@ export const statsExample = {
     { id: speakers.azerbaijaniForeignMinistry, name: 'Ministry of Foreign Affairs of Azerbaijan', claims: 1 }
   ]
 }
+
+/** Government of Azerbaijan's record on 22 October 2020 in the examples' story: its four seeded claims, one corroborated. */
+export const speakerRecordExample = {
+  speaker: { id: speakers.governmentOfAzerbaijan, name: 'Government of Azerbaijan' },
+  totals: { claims: 4, unverified: 3, corroborated: 1, disputed: 0 },
+  shares: { corroborated: 1, disputed: 0 },
+  latest: [{
+    claimId: SEEDED.claims.capturedGround,
+    text: 'Azerbaijani forces have captured ground within Karabakh.',
+    verdict: 'corroborated' as const,
+    reviewedAt: '2020-10-22T10:15:00.000Z'
+  }],
+  monthly: [{ month: '2020-10', claims: 4, unverified: 3, corroborated: 1, disputed: 0 }]
+}
