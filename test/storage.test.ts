@@ -84,6 +84,10 @@ t.test('a database file deleted under the server: writes are refused (503), /rea
 t.test('a database file replaced under the server: writes are refused (503), /ready fails', async (t) => {
   const h = await harness(t)
   const path = h.config.databasePath
+  // A whole copy of the database (as a restore would put there): its WAL checkpointed into the file
+  // first. Without that, on a busy machine the background checkpointer may not have run yet, the
+  // copy would lack the schema, and the request would fail reading the API keys before its write.
+  h.database.sqlite.pragma('wal_checkpoint(TRUNCATE)')
   copyFileSync(path, `${path}.copy`)
   renameSync(`${path}.copy`, path)
   storageProblem(t, h, await h.as('editor')('POST', '/v1/claims', claimInput()), 503, 'database-missing', 'Database file is missing')
