@@ -18,7 +18,8 @@ const schema = z.object({
   SEED: boolean.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1200),
-  IMPORT_COMMIT_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  // Under the 5 s other writers wait for the lock (busy_timeout, lock_timeout) before they give up.
+  IMPORT_COMMIT_MS: z.coerce.number().int().min(0).max(4000).default(500),
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(20),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(256).regex(/^\S+$/, 'must not contain whitespace').optional(),
   CORS_ORIGINS: z.string().transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o !== ''))

@@ -49,6 +49,7 @@ t.test('a bad value names its variable in one line', async (t) => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ RATE_LIMIT_PER_MINUTE: '0' }, /RATE_LIMIT_PER_MINUTE/],
     [{ IMPORT_COMMIT_MS: '-1' }, /IMPORT_COMMIT_MS/],
+    [{ IMPORT_COMMIT_MS: '5000' }, /IMPORT_COMMIT_MS/],
     [{ AUTH_FAILURES_PER_MINUTE: 'many' }, /AUTH_FAILURES_PER_MINUTE/],
     [{ METRICS_TOKEN: 'too-short' }, /^Invalid configuration: METRICS_TOKEN must be at least 16 characters$/],
     [{ CORS_ORIGINS: 'not a url' }, /CORS_ORIGINS/],

@@ -77,6 +77,14 @@ t.test('deleted claims never match; the newest review comes with a match; filter
   t.match(reviewed.items[0], { claim: { id: SEEDED.claims.capturedGround, status: 'corroborated' }, latestReview: { verdict: 'corroborated', note: 'Confirmed by satellite imagery.', reviewer: { name: 'reviewer key' } } })
   t.same((await match(h)({ text, minScore: 0.99 })).items.map((m) => m.claim.id), [SEEDED.claims.capturedGround], 'minScore')
   t.same((await match(h)({ text, language: 'hy' })).items, [], 'language: only claims in it')
+  const armenian = await h.as('editor')('POST', '/v1/claims', {
+    text: 'Azerbaijani forces have captured ground within Karabakh, the ministry said',
+    speakerId: SEEDED.speakers.governmentOfArmenia,
+    sourceId: SEEDED.source.mailOnline,
+    claimedAt: '2020-10-21',
+    language: 'hy'
+  })
+  t.same((await match(h)({ text, language: 'hy' })).items.map((m) => m.claim.id), [armenian.data.id], 'and the claims in it are found')
   t.equal((await h.as('editor')('DELETE', `/v1/claims/${SEEDED.claims.capturedGround}`, { reason: 'test' })).statusCode, 204)
   t.notOk((await match(h)({ text })).items.some((m) => m.claim.id === SEEDED.claims.capturedGround), 'a deleted claim never matches')
 })
@@ -95,6 +103,8 @@ t.test('bad requests are 400 problems; a viewer key is needed', async (t) => {
 
 t.test('analysis: the same statement however it is typed', async (t) => {
   t.same(tokens('Sixty-three, 1,200.50 and 36'), ['sixty', 'three', '1200.5', 'and', '36'])
+  t.same(tokens('007 and 12345678901234567890123.40'), ['7', 'and', '12345678901234567890123.4'], 'digits only, any length')
+  t.same(searchTerms(analyse('1200.5')), [{ term: '1200', prefix: false }, { term: '5', prefix: false }], 'as both indexes split a decimal')
   t.same(analyse('Sixty-three civilians and two hundred soldiers').numbers, ['200', '63'])
   t.same(analyse('Karabakh isn\'t safe').negated, true)
   t.same(analyse('They recognised KARABAKH').terms, analyse('they recognize Karabákh!').terms, 'spelling, case, accents, punctuation')
@@ -121,4 +131,15 @@ t.test('a new claim lists the stored claims it may repeat (possibleMatches), nev
     text: 'The price of bread rose in Glasgow.', speakerId: SEEDED.speakers.aliyev, sourceId: SEEDED.source.mailOnline, claimedAt: '2020-10-21'
   })
   t.same(unrelated.data.possibleMatches, [], 'nothing close: an empty list')
+})
+
+t.test('a create whose suggestions fail is still a 201 (the claim is stored), with none suggested', async (t) => {
+  const h = await seeded(t)
+  h.app.services.matching.possibleMatches = async () => { throw new Error('the index is unavailable') }
+  const created = await h.as('editor')('POST', '/v1/claims', {
+    text: 'Armenian forces hold regions of Azerbaijan that surround Karabakh.', speakerId: SEEDED.speakers.aliyev, sourceId: SEEDED.source.mailOnline, claimedAt: '2020-10-21'
+  })
+  t.equal(created.statusCode, 201)
+  t.same(created.data.possibleMatches, [])
+  t.equal((await h.as('viewer')('GET', `/v1/claims/${created.data.id}`)).statusCode, 200)
 })

@@ -139,8 +139,9 @@ export function sqliteEngine (database: Database_): SqliteEngine {
       return
     }
     const outcomes: Array<{ value: unknown } | { error: unknown }> = []
-    // (the group's transactions run one after another: awaits inside them yield only to
-    // microtasks on SQLite, so no request arrives while a group runs; the next group waits.)
+    // (the group's transactions run one after another. Awaits inside them mostly yield only to
+    // microtasks on SQLite; one that yields to the event loop (an import, every 50 ms) lets
+    // requests arrive meanwhile: their writes wait in `waiting` for the next group.)
     let began = false
     try {
       await database.transaction(async () => {

@@ -44,7 +44,11 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     }
   }, async (request, reply) => {
     const created = await claims.create(writeContext(request), request.body)
-    const possibleMatches = await app.services.matching.possibleMatches(created)
+    // The claim is stored: a failure to suggest matches must not turn its 201 into an error.
+    const possibleMatches = await app.services.matching.possibleMatches(created).catch((error: unknown) => {
+      request.log.warn({ err: error, claimId: created.id }, 'possibleMatches failed; answered without them')
+      return []
+    })
     return reply.code(201).header('location', `/v1/claims/${created.id}`).header('etag', etagOf(created.version)).send({ ...created, possibleMatches })
   })
 

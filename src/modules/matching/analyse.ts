@@ -119,11 +119,23 @@ export function fold (text: string): string {
   return text.normalize('NFD').replace(/\p{M}+/gu, '').normalize('NFC').toUpperCase().toLowerCase()
 }
 
-/** Words and numbers in order; a number keeps its decimal point and loses thousands separators ("1,200.5" → 1200.5). */
+/**
+ * A number written as digits in one form: thousands separators and leading zeros off, the
+ * decimals kept without trailing zeros ("1,200.50" → "1200.5", "007" → "7"). Digits only, never
+ * an exponent: a number of any length stays comparable.
+ */
+export function canonicalNumber (token: string): string {
+  const [whole = '', decimals = ''] = token.replace(/,/g, '').split('.')
+  const int = whole.replace(/^0+(?=\d)/, '')
+  const frac = decimals.replace(/0+$/, '')
+  return frac === '' ? int : `${int}.${frac}`
+}
+
+/** Words and numbers in order; numbers in canonical form (canonicalNumber). */
 export function tokens (text: string): string[] {
   const folded = fold(text).replace(/n['’]t\b/g, ' not').replace(/['’]s\b/g, ' s')
   const found = folded.match(/\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[\p{L}\p{N}]+/gu) ?? []
-  return found.map((token) => /^\d/.test(token) ? String(Number(token.replace(/,/g, ''))) : token)
+  return found.map((token) => /^\d/.test(token) ? canonicalNumber(token) : token)
 }
 
 /** The Porter stem of a folded English word, with -ise spellings as -ize, and demonyms as their country. */
@@ -200,7 +212,8 @@ export function searchTerms (analysis: Analysis, max = 16): Array<{ term: string
   for (const [i, term] of analysis.terms.entries()) {
     const word = analysis.words[i] as string
     if (/^\d/.test(word)) {
-      add(word, false)
+      // Both indexes split "1200.5" into "1200" and "5": look for the runs of digits.
+      for (const digits of word.split('.')) add(digits, false)
       continue
     }
     add(stemmer(word), true)

@@ -12,7 +12,7 @@ export const anyOf = (terms: SearchTerm[]): string => terms.map(({ term, prefix 
 
 export function createPostgresMatchingRepository (q: PgQ): Async<MatchingRepository> {
   return {
-    candidates: async (terms, limit) => {
+    candidates: async (terms, limit, language) => {
       if (terms.length === 0) return []
       const tsquery = sql`to_tsquery('claimledger', ${anyOf(terms)})`
       const rank = sql`ts_rank(${WEIGHTS}, ${claims.search}, ${tsquery})`
@@ -20,7 +20,7 @@ export function createPostgresMatchingRepository (q: PgQ): Async<MatchingReposit
         .from(claims)
         .innerJoin(speakers, eq(speakers.id, claims.speakerId))
         .innerJoin(sources, eq(sources.id, claims.sourceId))
-        .where(and(isNull(claims.deletedAt), sql`${claims.search} @@ ${tsquery}`))
+        .where(and(isNull(claims.deletedAt), sql`${claims.search} @@ ${tsquery}`, language === undefined ? undefined : eq(claims.language, language)))
         .orderBy(desc(rank), asc(claims.id)).limit(limit)
       return rows.map(toClaim)
     },

@@ -10,10 +10,10 @@ export interface SearchTerm { term: string, prefix: boolean }
 
 export interface MatchingRepository {
   /**
-   * Live claims whose text, quote, context or speaker names hold any of `terms`, the best
-   * BM25-ranked first (text weighs most), at most `limit`.
+   * Live claims whose text, quote, context or speaker names hold any of `terms` (and in
+   * `language`, if given), the best BM25-ranked first (text weighs most), at most `limit`.
    */
-  candidates: (terms: SearchTerm[], limit: number) => Claim[]
+  candidates: (terms: SearchTerm[], limit: number, language?: string) => Claim[]
   /** The speaker each of `keys` (folded names or aliases, src/text.ts foldKey) names, if any. */
   speakersNamed: (keys: string[]) => Array<{ key: string, speakerId: string, name: string }>
 }

@@ -116,9 +116,8 @@ export function createMatchingService ({ matching, reviews, speakers }: Matching
       const named = await namedSpeaker(query.text)
       speaker ??= named.speaker
       const analysis: Analysis = analyse(named.rest)
-      const candidates = await matching.candidates(searchTerms(analysis), CANDIDATES)
+      const candidates = await matching.candidates(searchTerms(analysis), CANDIDATES, query.language)
       const scored = candidates
-        .filter((claim) => query.language === undefined || claim.language.toLowerCase() === query.language.toLowerCase())
         .map((claim) => {
           const check = speaker === undefined ? undefined : { same: claim.speakerId === speaker.id, name: claim.speaker.name }
           const byText = score(analysis, analyse(claim.text), check)

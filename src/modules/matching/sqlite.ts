@@ -11,12 +11,14 @@ export const anyOf = (terms: SearchTerm[]): string => terms.map(({ term, prefix 
 export function createSqliteMatchingRepository (db: Db): MatchingRepository {
   const ranked = db.$client.prepare(`SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?
     ORDER BY bm25(claims_fts, 10.0, 5.0, 1.0, 3.0), rowid LIMIT ?`).pluck()
+  const rankedIn = db.$client.prepare(`SELECT f.rowid FROM claims_fts f JOIN claims c ON c.rowid = f.rowid
+    WHERE claims_fts MATCH ? AND c.language = ? ORDER BY bm25(claims_fts, 10.0, 5.0, 1.0, 3.0), f.rowid LIMIT ?`).pluck()
   const byRowids = prepareRaw(db, selectListedIn(db)()
     .where(and(isNull(claims.deletedAt), sql`${claims}.rowid IN (SELECT value FROM json_each(${sql.placeholder('rowids')}))`)).getSQL(), true)
   return {
-    candidates: (terms, limit) => {
+    candidates: (terms, limit, language) => {
       if (terms.length === 0) return []
-      const rowids = ranked.all(anyOf(terms), limit) as number[]
+      const rowids = (language === undefined ? ranked.all(anyOf(terms), limit) : rankedIn.all(anyOf(terms), language, limit)) as number[]
       if (rowids.length === 0) return []
       const rows = byRowids.all({ rowids: JSON.stringify(rowids) }) as unknown[][]
       const byRowid = new Map(rows.map((row) => [row[LISTED_ROWID] as number, fromListedRow(row)]))
