@@ -11,6 +11,7 @@
 import { spawnSync } from 'node:child_process'
 
 export const POSTGRES_LEG = [
+  'test/appearances.test.ts',
   'test/audit-redaction.test.ts',
   'test/audit.test.ts',
   'test/auth-failures.test.ts',

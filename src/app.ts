@@ -14,6 +14,7 @@ import authRoutes from './modules/auth/routes.js'
 import claimRoutes from './modules/claims/routes.js'
 import transferRoutes from './modules/claims/transfer-routes.js'
 import matchingRoutes from './modules/matching/routes.js'
+import appearanceRoutes from './modules/appearances/routes.js'
 import type { Config } from './config.js'
 import health from './health.js'
 import { badRequest, installProblemHandlers, sendProblem } from './http/problems.js'
@@ -136,6 +137,7 @@ export async function buildApp (config: Config, engine: AnyEngine, options: Buil
   await app.register(claimRoutes)
   await app.register(transferRoutes)
   await app.register(matchingRoutes)
+  await app.register(appearanceRoutes)
   await app.register(reviewRoutes)
   await app.register(statsRoutes)
   await app.register(auditRoutes)

@@ -302,6 +302,8 @@ const MATRIX: Entry[] = [
   { method: 'POST', path: '/v1/claims/{id}/reviews', role: 'reviewer', body: (tag) => ({ verdict: 'unverified', note: tag }) },
   { method: 'GET', path: '/v1/claims/{id}/reviews/{reviewId}', role: 'viewer' },
   { method: 'GET', path: '/v1/claims/{id}/claimreview', role: 'viewer' },
+  { method: 'GET', path: '/v1/claims/{id}/appearances', role: 'viewer' },
+  { method: 'POST', path: '/v1/claims/{id}/appearances', role: 'editor', body: (tag) => ({ source: { title: tag, kind: 'article' }, appearedAt: '2020-10-22' }) },
   { method: 'GET', path: '/v1/stats', role: 'viewer' },
   { method: 'GET', path: '/v1/speakers/{id}/record', role: 'viewer' },
   { method: 'POST', path: '/v1/reviews/bulk', role: 'reviewer', body: (tag) => ({ atomic: false, items: [{ claimId: newId(), verdict: 'unverified', note: tag }] }) },

@@ -167,6 +167,13 @@ t.test('ClaimReview: schema.org JSON-LD for reviewed claims, 409 while unverifie
   const res = await as('viewer')('GET', url)
   t.equal(res.statusCode, 200)
   t.match(res.headers['content-type'], /^application\/ld\+json/)
+  const source = {
+    '@type': 'CreativeWork',
+    url: 'https://example.com/article',
+    headline: 'Armenia calls on volunteers',
+    publisher: { '@type': 'Organization', name: 'Mail Online' },
+    datePublished: '2020-10-21'
+  }
   t.same(res.data, {
     '@context': 'https://schema.org',
     '@type': 'ClaimReview',
@@ -180,13 +187,8 @@ t.test('ClaimReview: schema.org JSON-LD for reviewed claims, 409 while unverifie
       '@type': 'Claim',
       author: { '@type': 'Person', name: 'Nikol Pashinyan', description: 'Prime Minister of Armenia' },
       datePublished: '2020-10-21',
-      appearance: {
-        '@type': 'CreativeWork',
-        url: 'https://example.com/article',
-        headline: 'Armenia calls on volunteers',
-        publisher: { '@type': 'Organization', name: 'Mail Online' },
-        datePublished: '2020-10-21'
-      },
+      appearance: [source],
+      firstAppearance: source,
       text: 'no diplomatic solution'
     }
   })

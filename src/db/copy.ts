@@ -19,7 +19,7 @@ import * as sqliteSchema from './schema.js'
 import { WRITE_LOCK } from './postgres/engine.js'
 
 /** Parents before children, the audit log last. */
-const TABLES = ['apiKeys', 'speakers', 'speakerNames', 'sources', 'claims', 'claimTopics', 'reviews', 'idempotencyKeys'] as const
+const TABLES = ['apiKeys', 'speakers', 'speakerNames', 'sources', 'claims', 'claimTopics', 'reviews', 'appearances', 'idempotencyKeys'] as const
 
 const BATCH = 500
 

@@ -132,6 +132,25 @@ export const reviews = sqliteTable('reviews', {
   uniqueIndex('reviews_client_ref_idx').on(t.reviewerId, t.clientRef).where(sql`client_ref IS NOT NULL`)
 ])
 
+/**
+ * Where and when else a claim was made (ClaimReview's `appearance`): another outlet, another
+ * day, maybe another speaker repeating it. Append-only, like reviews; each is audited on its claim.
+ */
+export const appearances = sqliteTable('appearances', {
+  id: text('id').primaryKey(),
+  claimId: text('claim_id').notNull().references(() => claims.id),
+  sourceId: text('source_id').notNull().references(() => sources.id),
+  speakerId: text('speaker_id').references(() => speakers.id),
+  appearedAt: text('appeared_at').notNull(),
+  url: text('url'),
+  quote: text('quote'),
+  createdAt: text('created_at').notNull()
+}, (t) => [
+  index('appearances_claim_idx').on(t.claimId, t.appearedAt, t.id),
+  index('appearances_source_idx').on(t.sourceId),
+  index('appearances_speaker_idx').on(t.speakerId)
+])
+
 export const auditEvents = sqliteTable('audit_events', {
   /** AUTOINCREMENT so a sequence number is never reused, even after a rollback. */
   seq: integer('seq').primaryKey({ autoIncrement: true }),

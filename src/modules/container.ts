@@ -8,6 +8,10 @@ import type { Engine, Repository, Transact } from '../db/engine.js'
 import type { Db } from '../db/open.js'
 import type { PgQ } from '../db/postgres/engine.js'
 import type { AnyEngine } from '../db/connect.js'
+import { createPostgresAppearancesRepository } from './appearances/postgres.js'
+import type { AppearancesRepository } from './appearances/repository.js'
+import { createAppearancesService } from './appearances/service.js'
+import { createSqliteAppearancesRepository } from './appearances/sqlite.js'
 import { createLedger, type LedgerDeps } from './audit/ledger.js'
 import { createPostgresAuditRepository } from './audit/postgres.js'
 import { createSqliteAuditRepository } from './audit/sqlite.js'
@@ -50,6 +54,7 @@ export type { AnyEngine } from '../db/connect.js'
 
 /** Every repository, as the services see them. */
 export interface Repositories {
+  appearances: Repository<AppearancesRepository>
   audit: LedgerDeps['audit']
   apiKeys: Repository<ApiKeysRepository>
   claims: Repository<ClaimsRepository>
@@ -64,6 +69,7 @@ export interface Repositories {
 
 /** SQLite's repositories over one connection, prepared once per connection (reader and writer). */
 const sqliteRepositories = (db: Db): Repositories => ({
+  appearances: createSqliteAppearancesRepository(db),
   audit: createSqliteAuditRepository(db),
   apiKeys: createSqliteApiKeysRepository(db),
   claims: createSqliteClaimsRepository(db),
@@ -78,6 +84,7 @@ const sqliteRepositories = (db: Db): Repositories => ({
 
 /** PostgreSQL's repositories over the pool or one transaction (nothing to prepare: cheap per transaction). */
 const postgresRepositories = (q: PgQ): Repositories => ({
+  appearances: createPostgresAppearancesRepository(q),
   audit: createPostgresAuditRepository(q),
   apiKeys: createPostgresApiKeysRepository(q),
   claims: createPostgresClaimsRepository(q),
@@ -113,6 +120,7 @@ function scopeServices (repositories: Repositories, scope: Scope, keyCache: KeyC
     claims,
     reviews: createReviewsService({ transaction, reviews: repositories.reviews, claims, ledger }),
     matching: createMatchingService({ matching: repositories.matching, reviews: repositories.reviews, speakers }),
+    appearances: createAppearancesService({ transaction, appearances: repositories.appearances, claims, sources, speakers, ledger }),
     stats: createStatsService({ stats: repositories.stats }),
     idempotency: createIdempotencyService({ idempotency: repositories.idempotency, assertInTransaction: ledger.assertInTransaction })
   }
@@ -132,7 +140,8 @@ const WRITES = {
   speakers: ['create', 'findOrCreate', 'update', 'delete'],
   sources: ['create', 'findOrCreate', 'update', 'delete'],
   claims: ['create', 'update', 'delete'],
-  reviews: ['create']
+  reviews: ['create'],
+  appearances: ['add']
 } as const satisfies { [S in keyof TxServices]?: ReadonlyArray<keyof TxServices[S]> }
 
 const outsideTransactions: Transact = async () => { throw new Error('a write ran outside a transaction') }

@@ -130,6 +130,21 @@ export const reviews = pgTable('reviews', {
   uniqueIndex('reviews_client_ref_idx').on(t.reviewerId, t.clientRef).where(sql`client_ref IS NOT NULL`)
 ])
 
+export const appearances = pgTable('appearances', {
+  id: uuid('id').primaryKey(),
+  claimId: uuid('claim_id').notNull().references(() => claims.id),
+  sourceId: uuid('source_id').notNull().references(() => sources.id),
+  speakerId: uuid('speaker_id').references(() => speakers.id),
+  appearedAt: text('appeared_at').notNull(),
+  url: text('url'),
+  quote: text('quote'),
+  createdAt: text('created_at').notNull()
+}, (t) => [
+  index('appearances_claim_idx').on(t.claimId, t.appearedAt, t.id),
+  index('appearances_source_idx').on(t.sourceId),
+  index('appearances_speaker_idx').on(t.speakerId)
+])
+
 export const auditEvents = pgTable('audit_events', {
   seq: bigint('seq', { mode: 'number' }).primaryKey(),
   at: text('at').notNull(),

@@ -37,6 +37,7 @@ export function createPostgresClaimsRepository (q: PgQ): Async<ClaimsRepository>
       await q.insert(claims).values({ ...row, textKey })
     },
     update: async (id, edit) => { await q.update(claims).set(edit).where(eq(claims.id, id)) },
+    touch: async (id, updatedAt, version) => { await q.update(claims).set({ updatedAt, version }).where(eq(claims.id, id)) },
     setTopics: async (claimId, topics, replace) => {
       if (replace) await q.delete(claimTopics).where(eq(claimTopics.claimId, claimId))
       if (topics.length > 0) await q.insert(claimTopics).values(topics.map((topic) => ({ claimId, topic })))

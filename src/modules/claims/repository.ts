@@ -26,5 +26,7 @@ export interface ClaimsRepository {
   setTopics: (id: string, topics: string[], replace: boolean) => void
   /** A review's effect: status, review count and time, version. */
   markReviewed: (after: Claim) => void
+  /** A change recorded beside the claim (an appearance): its time and version only. */
+  touch: (id: string, updatedAt: string, version: number) => void
   softDelete: (id: string, deletion: { at: string, by: { id: string, name: string }, reason: string | null, version: number }) => void
 }

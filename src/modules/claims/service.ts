@@ -215,6 +215,18 @@ export function createClaimsService ({ transaction, claims, lists, speakers, sou
       }
     },
 
+    /**
+     * A change recorded beside the claim (an appearance), in the caller's transaction: a new
+     * version and time, so that the claim's version stays the count of its events (as-of.ts)
+     * and its ETag changes. The caller appends the event.
+     */
+    async recordChange (before: Claim, at: string): Promise<Claim> {
+      ledger.assertInTransaction('recordChange')
+      const after: Claim = { ...before, updatedAt: at, version: before.version + 1 }
+      await claims.touch(after.id, at, after.version)
+      return after
+    },
+
     /** Soft delete: the row and its history stay; reads answer 410 from now on. */
     async delete (ctx: WriteContext, id: string, reason: string | undefined, expected?: VersionCondition): Promise<void> {
       await transaction(async () => {

@@ -59,6 +59,7 @@ export function createSqliteClaimsRepository (db: Db): ClaimsRepository {
     },
     duplicateOf: (speakerId, claimedAt, textKey, selfId) => duplicateOf.get({ speakerId, claimedAt, textKey, selfId: selfId ?? '' })?.id,
     insert: (claim, textKey) => { insertClaim.run({ ...claim, textKey }) },
+    touch: (id, updatedAt, version) => { db.update(claims).set({ updatedAt, version }).where(eq(claims.id, id)).run() },
     update: (id, edit) => { db.update(claims).set(edit).where(eq(claims.id, id)).run() },
     setTopics: (claimId, topics, replace) => {
       if (replace) deleteTopics.run({ claimId })

@@ -137,7 +137,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       ? `${request.protocol}://${request.host}/v1/claims/${claim.id}`
       : `${publisherUrl.replace(/\/$/, '')}/claims/${claim.id}`
     const body = claimReview(claim, latest, await speakers.require(claim.speakerId), await sources.require(claim.sourceId),
-      { name: publisherName, url: publisherUrl }, url)
+      { name: publisherName, url: publisherUrl }, url, await app.services.appearances.all(claim.id))
     return reply.type('application/ld+json; charset=utf-8').send(body)
   })
 }

@@ -3,7 +3,7 @@ import { and, asc, count, eq, gt, inArray, isNull, sql, type SQL } from 'drizzle
 import type { Async } from '../../db/engine.js'
 import { isUuid } from '../../db/ids.js'
 import type { PgQ } from '../../db/postgres/engine.js'
-import { claims, sources } from '../../db/postgres/schema.js'
+import { appearances, claims, sources } from '../../db/postgres/schema.js'
 import { toSource, type SourcesRepository } from './repository.js'
 
 type Row = typeof sources.$inferSelect
@@ -21,7 +21,8 @@ export function createPostgresSourcesRepository (q: PgQ): Async<SourcesRepositor
     insert: async (source, keys) => { await q.insert(sources).values({ ...source, ...keys }) },
     update: async (source, keys) => { await q.update(sources).set({ ...source, ...keys }).where(eq(sources.id, source.id)) },
     delete: async (id) => { await q.delete(sources).where(eq(sources.id, id)) },
-    citedBy: async (id) => (await q.select({ n: count() }).from(claims).where(eq(claims.sourceId, id)))[0]?.n ?? 0,
+    citedBy: async (id) => ((await q.select({ n: count() }).from(claims).where(eq(claims.sourceId, id)))[0]?.n ?? 0) +
+      ((await q.select({ n: count() }).from(appearances).where(eq(appearances.sourceId, id)))[0]?.n ?? 0),
     list: async (opts) => {
       const where: SQL[] = []
       if (opts.afterId !== undefined) where.push(gt(sources.id, opts.afterId))

@@ -101,13 +101,13 @@ export function createSourcesService ({ transaction, sources, ledger }: SourcesD
       })
     },
 
-    /** Deletes an unused source; 409 while any claim (deleted ones too: history) cites it. */
+    /** Deletes an unused source; 409 while any claim or appearance (deleted claims' too: history) cites it. */
     async delete (ctx: WriteContext, id: string, expected?: VersionCondition): Promise<void> {
       await transaction(async () => {
         const before = await require(id)
         assertVersion('Source', expected, before.version)
         const used = await sources.citedBy(id)
-        if (used > 0) throw new Conflict(`Source ${id} is cited by ${used} claim(s), deleted ones included (their history needs it); it cannot be deleted`, { claims: used })
+        if (used > 0) throw new Conflict(`Source ${id} is cited by ${used} claim(s) or appearance(s), deleted claims included (their history needs it); it cannot be deleted`, { claims: used })
         await sources.delete(id)
         await ledger.append(ctx, [{ action: 'source.deleted', entityType: 'source', entityId: id, changes: removal(editable(before)) }])
       })

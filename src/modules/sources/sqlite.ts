@@ -2,7 +2,7 @@
 import { and, asc, count, eq, gt, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import { isUuid } from '../../db/ids.js'
 import type { Db } from '../../db/open.js'
-import { claims, sources } from '../../db/schema.js'
+import { appearances, claims, sources } from '../../db/schema.js'
 import { toSource, type SourcesRepository } from './repository.js'
 
 type Row = typeof sources.$inferSelect
@@ -25,7 +25,8 @@ export function createSqliteSourcesRepository (db: Db): SourcesRepository {
     insert: (source, keys) => { db.insert(sources).values({ ...source, ...keys }).run() },
     update: (source, keys) => { db.update(sources).set({ ...source, ...keys }).where(eq(sources.id, source.id)).run() },
     delete: (id) => { db.delete(sources).where(eq(sources.id, id)).run() },
-    citedBy: (id) => db.select({ n: count() }).from(claims).where(eq(claims.sourceId, id)).get()?.n ?? 0,
+    citedBy: (id) => (db.select({ n: count() }).from(claims).where(eq(claims.sourceId, id)).get()?.n ?? 0) +
+      (db.select({ n: count() }).from(appearances).where(eq(appearances.sourceId, id)).get()?.n ?? 0),
     list: (opts) => {
       const where: SQL[] = []
       if (opts.afterId !== undefined) where.push(gt(sources.id, opts.afterId))

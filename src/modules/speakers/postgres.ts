@@ -3,7 +3,7 @@ import { and, asc, count, eq, gt, inArray, ne, sql, type SQL } from 'drizzle-orm
 import type { Async } from '../../db/engine.js'
 import { isUuid } from '../../db/ids.js'
 import type { PgQ } from '../../db/postgres/engine.js'
-import { claims, speakerNames, speakers } from '../../db/postgres/schema.js'
+import { appearances, claims, speakerNames, speakers } from '../../db/postgres/schema.js'
 import { toSpeaker, type SpeakersRepository } from './repository.js'
 
 export function createPostgresSpeakersRepository (q: PgQ): Async<SpeakersRepository> {
@@ -24,7 +24,8 @@ export function createPostgresSpeakersRepository (q: PgQ): Async<SpeakersReposit
     insert: async (speaker) => { await q.insert(speakers).values(speaker) },
     update: async (speaker) => { await q.update(speakers).set(speaker).where(eq(speakers.id, speaker.id)) },
     delete: async (id) => { await q.delete(speakers).where(eq(speakers.id, id)) },
-    claimsBy: async (id) => (await q.select({ n: count() }).from(claims).where(eq(claims.speakerId, id)))[0]?.n ?? 0,
+    claimsBy: async (id) => ((await q.select({ n: count() }).from(claims).where(eq(claims.speakerId, id)))[0]?.n ?? 0) +
+      ((await q.select({ n: count() }).from(appearances).where(eq(appearances.speakerId, id)))[0]?.n ?? 0),
     list: async (opts) => {
       const where: SQL[] = []
       if (opts.afterId !== undefined) where.push(gt(speakers.id, opts.afterId))

@@ -111,13 +111,13 @@ export function createSpeakersService ({ transaction, speakers, ledger }: Speake
       })
     },
 
-    /** Deletes an unused speaker; 409 while any claim (deleted ones too: history) names it. */
+    /** Deletes an unused speaker; 409 while any claim or appearance (deleted claims' too: history) names it. */
     async delete (ctx: WriteContext, id: string, expected?: VersionCondition): Promise<void> {
       await transaction(async () => {
         const before = await require(id)
         assertVersion('Speaker', expected, before.version)
         const used = await speakers.claimsBy(id)
-        if (used > 0) throw new Conflict(`Speaker ${id} is the speaker of ${used} claim(s), deleted ones included (their history needs it); it cannot be deleted`, { claims: used })
+        if (used > 0) throw new Conflict(`Speaker ${id} is the speaker of ${used} claim(s) or appearance(s), deleted claims included (their history needs it); it cannot be deleted`, { claims: used })
         await speakers.delete(id)
         await ledger.append(ctx, [{ action: 'speaker.deleted', entityType: 'speaker', entityId: id, changes: removal(editable(before)) }])
       })

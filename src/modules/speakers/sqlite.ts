@@ -2,7 +2,7 @@
 import { and, asc, count, eq, gt, gte, inArray, lt, ne, sql, type SQL } from 'drizzle-orm'
 import { isUuid } from '../../db/ids.js'
 import type { Db } from '../../db/open.js'
-import { claims, speakerNames, speakers } from '../../db/schema.js'
+import { appearances, claims, speakerNames, speakers } from '../../db/schema.js'
 import { toSpeaker, type SpeakersRepository } from './repository.js'
 
 export function createSqliteSpeakersRepository (db: Db): SpeakersRepository {
@@ -25,7 +25,8 @@ export function createSqliteSpeakersRepository (db: Db): SpeakersRepository {
     insert: (speaker) => { db.insert(speakers).values(speaker).run() },
     update: (speaker) => { db.update(speakers).set(speaker).where(eq(speakers.id, speaker.id)).run() },
     delete: (id) => { db.delete(speakers).where(eq(speakers.id, id)).run() },
-    claimsBy: (id) => db.select({ n: count() }).from(claims).where(eq(claims.speakerId, id)).get()?.n ?? 0,
+    claimsBy: (id) => (db.select({ n: count() }).from(claims).where(eq(claims.speakerId, id)).get()?.n ?? 0) +
+      (db.select({ n: count() }).from(appearances).where(eq(appearances.speakerId, id)).get()?.n ?? 0),
     list: (opts) => {
       const where: SQL[] = []
       if (opts.afterId !== undefined) where.push(gt(speakers.id, opts.afterId))

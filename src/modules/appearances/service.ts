@@ -1,0 +1,75 @@
+/**
+ * Appearances: where and when else a claim was made (ClaimReview's `appearance`), over an
+ * AppearancesRepository (the SQL, one per engine). An appearance names an existing source or
+ * brings its own (found by URL, else title and publisher, else created), optionally a speaker
+ * (another person repeating the claim); it is added to a live claim only, and audited on that
+ * claim (`claim.appearance_added`), which gets a new version, so that `asOf` and ETags follow it.
+ */
+import { type Ledger } from '../audit/ledger.js'
+import { type WriteContext } from '../../core/context.js'
+import { RuleViolated } from '../../core/errors.js'
+import { newId } from '../../db/ids.js'
+import type { Repository, Transact } from '../../db/engine.js'
+import type { ClaimsService } from '../claims/service.js'
+import type { SourcesService } from '../sources/service.js'
+import type { SpeakersService } from '../speakers/service.js'
+import type { Appearance, AppearancesRepository } from './repository.js'
+import type { AppearanceCreate } from './schemas.js'
+
+export interface AppearancesDeps {
+  transaction: Transact
+  appearances: Repository<AppearancesRepository>
+  claims: Pick<ClaimsService, 'require' | 'requireKnown' | 'recordChange'>
+  sources: Pick<SourcesService, 'get' | 'findOrCreate'>
+  speakers: Pick<SpeakersService, 'get'>
+  ledger: Pick<Ledger, 'append'>
+}
+
+function missing (what: 'sourceId' | 'speakerId', id: string): never {
+  throw new RuleViolated(`${what} ${id} does not name an existing ${what === 'sourceId' ? 'source' : 'speaker'}`,
+    { errors: [{ path: '/' + what, message: 'does not exist' }] })
+}
+
+export function createAppearancesService ({ transaction, appearances, claims, sources, speakers, ledger }: AppearancesDeps) {
+  return {
+    async add (ctx: WriteContext, claimId: string, input: AppearanceCreate): Promise<Appearance> {
+      return await transaction(async () => {
+        const claim = await claims.require(claimId)
+        const at = new Date().toISOString()
+        const source = input.source !== undefined
+          ? await sources.findOrCreate(ctx, input.source, at)
+          : await sources.get(input.sourceId as string) ?? missing('sourceId', input.sourceId as string)
+        const speaker = input.speakerId === undefined ? null : await speakers.get(input.speakerId) ?? missing('speakerId', input.speakerId)
+        const appearance: Appearance = {
+          id: newId(),
+          claimId,
+          source: { id: source.id, title: source.title, url: source.url },
+          speaker: speaker === null ? null : { id: speaker.id, name: speaker.name },
+          appearedAt: input.appearedAt,
+          url: input.url ?? null,
+          quote: input.quote ?? null,
+          createdAt: at
+        }
+        const row = { ...appearance, sourceId: source.id, speakerId: speaker?.id ?? null }
+        await appearances.insert({
+          id: row.id, claimId, sourceId: row.sourceId, speakerId: row.speakerId, appearedAt: row.appearedAt, url: row.url, quote: row.quote, createdAt: at
+        })
+        await claims.recordChange(claim, at)
+        const recorded = { id: row.id, sourceId: row.sourceId, speakerId: row.speakerId, appearedAt: row.appearedAt, url: row.url, quote: row.quote }
+        await ledger.append(ctx, [{ action: 'claim.appearance_added', entityType: 'claim', entityId: claimId, changes: { appearance: { from: null, to: recorded } } }], at)
+        return appearance
+      })
+    },
+
+    /** A claim's appearances in the order they appeared; also after the claim was deleted (its history stays). */
+    async list (claimId: string, limit: number, after?: [string, string]): Promise<Appearance[]> {
+      await claims.requireKnown(claimId)
+      return await appearances.list(claimId, limit, after)
+    },
+
+    /** Every appearance of a claim (ClaimReview lists them all). */
+    all: async (claimId: string): Promise<Appearance[]> => await appearances.list(claimId, 10_000)
+  }
+}
+
+export type AppearancesService = ReturnType<typeof createAppearancesService>

@@ -1,0 +1,93 @@
+/**
+ * Appearances: where and when else a claim was made. Added to a live claim only, audited on it
+ * (a new version, so ETags and `asOf` follow), listed in the order they appeared, and emitted in
+ * ClaimReview as `appearance` and `firstAppearance`. A refused one writes nothing.
+ */
+import t, { type Test } from 'tap'
+import { SEEDED, SEEDED_ARTICLE } from '../src/seeded.js'
+import { loadSeeds } from '../src/seed.js'
+import { dump, harness, type Harness } from './helpers.js'
+
+const claim = SEEDED.claims.capturedGround
+const url = `/v1/claims/${claim}/appearances`
+const wire = (n: number) => ({ title: `Wire story ${n}`, publisher: 'Example Wire', kind: 'article', url: `https://wire.example/${n}` })
+
+async function seeded (t: Test): Promise<Harness> {
+  const h = await harness(t)
+  await loadSeeds(h.app.services)
+  return h
+}
+
+t.test('an appearance is recorded, audited on its claim (a new version), and listed in the order it appeared', async (t) => {
+  const h = await seeded(t)
+  const before = (await h.as('viewer')('GET', `/v1/claims/${claim}`))
+  t.equal(before.headers.etag, '"1"')
+  const later = await h.as('editor')('POST', url, { source: wire(1), appearedAt: '2020-10-25', speakerId: SEEDED.speakers.aliyev, quote: 'We took the ground.' })
+  t.equal(later.statusCode, 201)
+  t.match(later.data, {
+    id: /^[0-9a-f-]{36}$/,
+    claimId: claim,
+    source: { title: 'Wire story 1', url: 'https://wire.example/1' },
+    speaker: { id: SEEDED.speakers.aliyev, name: 'Ilham Aliyev' },
+    appearedAt: '2020-10-25',
+    url: null,
+    quote: 'We took the ground.',
+    createdAt: /^\d{4}-\d\d-\d\dT/
+  })
+  const earlier = await h.as('editor')('POST', url, { sourceId: later.data.source.id, appearedAt: '2020-10-22', url: 'https://wire.example/1#update' })
+  t.match(earlier.data, { source: { id: later.data.source.id }, speaker: null, appearedAt: '2020-10-22', url: 'https://wire.example/1#update', quote: null })
+
+  const now = await h.as('viewer')('GET', `/v1/claims/${claim}`)
+  t.match([now.headers.etag, now.data.version], ['"3"', 3], 'each appearance is a new version of the claim')
+  const history = (await h.as('viewer')('GET', `/v1/claims/${claim}/history`)).data.items.map((e: { action: string }) => e.action)
+  t.same(history, ['claim.created', 'claim.appearance_added', 'claim.appearance_added'])
+  const asOf = await h.as('viewer')('GET', `/v1/claims/${claim}?asOf=${encodeURIComponent(later.data.createdAt)}`)
+  t.match(asOf.data, { version: 2, updatedAt: later.data.createdAt }, 'asOf counts the appearance as the change it is')
+  t.equal((await h.as('admin')('GET', '/v1/audit/verify')).data.ok, true)
+
+  const all = await h.as('viewer')('GET', url)
+  t.same(all.data.items.map((a: { id: string }) => a.id), [earlier.data.id, later.data.id], 'oldest first')
+  const first = await h.as('viewer')('GET', `${url}?limit=1`)
+  t.same(first.data.items.map((a: { id: string }) => a.id), [earlier.data.id])
+  t.match(first.headers.link, /rel="next"/)
+  const second = await h.as('viewer')('GET', `${url}?limit=1&cursor=${first.data.nextCursor as string}`)
+  t.same([second.data.items.map((a: { id: string }) => a.id), second.data.nextCursor], [[later.data.id], null])
+})
+
+t.test('ClaimReview lists every appearance, and the earliest as firstAppearance', async (t) => {
+  const h = await seeded(t)
+  await h.as('reviewer')('POST', `/v1/claims/${claim}/reviews`, { verdict: 'corroborated', note: 'Satellite images.', evidence: [{ url: 'https://example.org/sat', stance: 'supports' }] })
+  const own = (await h.as('viewer')('GET', `/v1/claims/${claim}/claimreview`)).data.itemReviewed
+  t.equal(own.appearance.length, 1)
+  t.same(own.firstAppearance, own.appearance[0], 'no other appearance: the claim\'s own source')
+  await h.as('editor')('POST', url, { source: wire(2), appearedAt: '2020-10-23' })
+  await h.as('editor')('POST', url, { source: wire(3), appearedAt: '2020-10-19', speakerId: SEEDED.speakers.aliyev, quote: 'Ground is ours.' })
+  const item = (await h.as('viewer')('GET', `/v1/claims/${claim}/claimreview`)).data.itemReviewed
+  t.same(item.appearance.map((a: { headline: string }) => a.headline), [SEEDED_ARTICLE.title, 'Wire story 3', 'Wire story 2'], 'its own source, then in the order they appeared')
+  t.same(item.firstAppearance, {
+    '@type': 'CreativeWork', url: 'https://wire.example/3', headline: 'Wire story 3', datePublished: '2020-10-19', author: { '@type': 'Thing', name: 'Ilham Aliyev' }, text: 'Ground is ours.'
+  }, 'an appearance before the claim\'s own date is the first')
+})
+
+t.test('refusals write nothing: unknown claim, deleted claim, unknown source or speaker, bad bodies; roles', async (t) => {
+  const h = await seeded(t)
+  const state = await dump(h.engine)
+  t.equal((await h.as('editor')('POST', '/v1/claims/01754a62-f292-77ca-a5cc-000000000000/appearances', { source: wire(4), appearedAt: '2020-10-22' })).statusCode, 404)
+  const unknown = await h.as('editor')('POST', url, { sourceId: '01754a62-f292-77ca-a5cc-000000000000', appearedAt: '2020-10-22' })
+  t.match([unknown.statusCode, unknown.data.errors], [422, [{ path: '/sourceId' }]])
+  const nobody = await h.as('editor')('POST', url, { source: wire(5), speakerId: '01754a62-f292-77ca-a5cc-000000000000', appearedAt: '2020-10-22' })
+  t.match([nobody.statusCode, nobody.data.errors], [422, [{ path: '/speakerId' }]])
+  for (const body of [{ appearedAt: '2020-10-22' }, { source: wire(6), sourceId: SEEDED.source.mailOnline, appearedAt: '2020-10-22' },
+    { source: wire(7), appearedAt: '2999-01-01' }, { source: wire(8) }, { source: wire(9), appearedAt: '2020-10-22', extra: 1 }]) {
+    t.equal((await h.as('editor')('POST', url, body)).statusCode, 400, JSON.stringify(body))
+  }
+  t.equal((await h.as('reviewer')('POST', url, { source: wire(10), appearedAt: '2020-10-22' })).statusCode, 403)
+  t.same(await dump(h.engine), state, 'nothing was written, the inline sources of refused ones included')
+
+  const added = await h.as('editor')('POST', url, { source: wire(11), appearedAt: '2020-10-22' })
+  const del = await h.as('editor')('DELETE', `/v1/sources/${added.data.source.id as string}`)
+  t.equal(del.statusCode, 409, 'a source an appearance cites cannot be deleted')
+  t.equal((await h.as('editor')('DELETE', `/v1/claims/${claim}`)).statusCode, 204)
+  t.equal((await h.as('editor')('POST', url, { source: wire(12), appearedAt: '2020-10-22' })).statusCode, 410, 'a deleted claim takes no appearance')
+  t.equal((await h.as('viewer')('GET', url)).data.items.length, 1, 'its appearances stay listed, as its history does')
+})
