@@ -10,7 +10,8 @@ const BODIES: Record<string, unknown> = {
   'PATCH /v1/claims/{id}': { text: 'Changed' },
   'PATCH /v1/speakers/{id}': { name: 'Changed' },
   'PATCH /v1/sources/{id}': { title: 'Changed' },
-  'POST /v1/claims/{id}/reviews': { verdict: 'unverified', note: 'A note' }
+  'POST /v1/claims/{id}/reviews': { verdict: 'unverified', note: 'A note' },
+  'POST /v1/claims/{id}/appearances': { source: { title: 'A source', kind: 'article' }, appearedAt: '2020-10-22' }
 }
 
 t.test('every {id} route answers 404 problem+json for a non-UUID id of any length', async (t) => {
