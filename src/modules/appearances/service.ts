@@ -13,7 +13,7 @@ import type { Repository, Transact } from '../../db/engine.js'
 import type { ClaimsService } from '../claims/service.js'
 import type { SourcesService } from '../sources/service.js'
 import type { SpeakersService } from '../speakers/service.js'
-import type { Appearance, AppearancesRepository } from './repository.js'
+import { toAppearance, type Appearance, type AppearanceRow, type AppearancesRepository } from './repository.js'
 import type { AppearanceCreate } from './schemas.js'
 
 export interface AppearancesDeps {
@@ -40,24 +40,20 @@ export function createAppearancesService ({ transaction, appearances, claims, so
           ? await sources.findOrCreate(ctx, input.source, at)
           : await sources.get(input.sourceId as string) ?? missing('sourceId', input.sourceId as string)
         const speaker = input.speakerId === undefined ? null : await speakers.get(input.speakerId) ?? missing('speakerId', input.speakerId)
-        const appearance: Appearance = {
+        const { createdAt, ...recorded }: AppearanceRow = {
           id: newId(),
           claimId,
-          source: { id: source.id, title: source.title, url: source.url },
-          speaker: speaker === null ? null : { id: speaker.id, name: speaker.name },
+          sourceId: source.id,
+          speakerId: speaker?.id ?? null,
           appearedAt: input.appearedAt,
           url: input.url ?? null,
           quote: input.quote ?? null,
           createdAt: at
         }
-        const row = { ...appearance, sourceId: source.id, speakerId: speaker?.id ?? null }
-        await appearances.insert({
-          id: row.id, claimId, sourceId: row.sourceId, speakerId: row.speakerId, appearedAt: row.appearedAt, url: row.url, quote: row.quote, createdAt: at
-        })
+        await appearances.insert({ ...recorded, createdAt })
         await claims.recordChange(claim, at)
-        const recorded = { id: row.id, sourceId: row.sourceId, speakerId: row.speakerId, appearedAt: row.appearedAt, url: row.url, quote: row.quote }
         await ledger.append(ctx, [{ action: 'claim.appearance_added', entityType: 'claim', entityId: claimId, changes: { appearance: { from: null, to: recorded } } }], at)
-        return appearance
+        return toAppearance({ row: { ...recorded, createdAt }, sourceTitle: source.title, sourceUrl: source.url, speakerName: speaker?.name ?? null })
       })
     },
 
