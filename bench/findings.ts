@@ -28,7 +28,7 @@ export function printFindings (rows: Row[], baseline: Figures | undefined, facts
   const k = facts.smallClaims.toLocaleString('en')
 
   for (const [label, key] of [['list page (status=disputed)', 'listStatusPage1'], ['search, one word', 'searchOneWord'],
-    ['search, two words', 'searchTwoWords']] as const) {
+    ['search, two words', 'searchTwoWords'], ['match', 'match']] as const) {
     const at = byKey(key)
     const atSmall = byKey(`small.${key}`)
     out(`growth ${n}/${k}, ${label}: p50 ${times(ratio(at?.p50Ms, atSmall?.p50Ms))}, p99 ${times(ratio(at?.p99Ms, atSmall?.p99Ms))}`)
@@ -64,6 +64,8 @@ export function printFindings (rows: Row[], baseline: Figures | undefined, facts
   check(atMost(relevance, 20), `q= one word, relevance: p50 ≤ 20× GET-by-id p50: ${times(relevance)}`)
   const byDate = ratio(byKey('searchOneWordByDate')?.p50Ms, byKey('getById')?.p50Ms)
   check(atMost(byDate, 5), `q= one word, sort=-claimedAt: p50 ≤ 5× GET-by-id p50: ${times(byDate)}`)
+  const matching = ratio(byKey('match')?.p99Ms, byKey('getById')?.p99Ms)
+  check(atMost(matching, 10), `match (issue 13): p99 ≤ 10× GET-by-id p99: ${times(matching)} (p50 ${times(ratio(byKey('match')?.p50Ms, byKey('getById')?.p50Ms))})`)
   check(atLeast(vsBaseline('postReview'), 0.1), `POST review ≥ 0.1× baseline req/s: ${times(vsBaseline('postReview'))}`)
   const bulk = ratio(byKey('bulkReview')?.reqPerSec, baseline?.reqPerSec)
   check(atLeast(bulk, 0.5), `bulk reviews/s ≥ 0.5× baseline req/s: ${times(bulk)}`)

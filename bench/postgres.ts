@@ -14,7 +14,7 @@ import { openPostgresEngine } from '../src/db/postgres/engine.js'
 import * as schema from '../src/db/schema.js'
 import { encodeCursor } from '../src/http/pagination.js'
 import type { Dataset } from './generate.js'
-import type { RunCopy } from './scenarios.js'
+import { matchSample, type RunCopy } from './scenarios.js'
 
 const DEEP_STATUS = 'unverified'
 const DEEP_SORT = '-claimedAt'
@@ -97,8 +97,9 @@ export async function postgresCopyForRun (url: string, dataset: Dataset, claims:
     await c.query(`CREATE DATABASE ${run} TEMPLATE ${template}`)
   })
   const runUrl = withDatabase(url, run)
-  const { ids, bytes, deep } = await admin(runUrl, async (c) => {
+  const { ids, texts, bytes, deep } = await admin(runUrl, async (c) => {
     const ids = (await c.query<{ id: string }>('SELECT id FROM claims WHERE deleted_at IS NULL')).rows.map((r) => r.id)
+    const texts = (await c.query<{ text: string }>('SELECT text FROM claims WHERE id = ANY($1)', [matchSample(ids)])).rows.map((r) => r.text)
     const listed = Number((await c.query('SELECT count(*) AS n FROM claims WHERE deleted_at IS NULL AND status = $1', [DEEP_STATUS])).rows[0].n)
     const depth = Math.min(500_000, Math.floor(claims / 2), listed - 1)
     const rows = (await c.query<{ claimedAt: string, id: string }>(`SELECT claimed_at AS "claimedAt", id FROM claims WHERE deleted_at IS NULL AND status = $1
@@ -106,8 +107,8 @@ export async function postgresCopyForRun (url: string, dataset: Dataset, claims:
     const [last, next] = rows
     if (last === undefined || next === undefined || depth < 1) throw new Error(`too few ${DEEP_STATUS} claims for a deep page`)
     const bytes = Number((await c.query('SELECT pg_database_size(current_database()) AS n')).rows[0].n)
-    return { ids, bytes, deep: { depth, cursor: encodeCursor(DEEP_SORT, [last.claimedAt, last.id]), firstId: next.id } }
+    return { ids, texts, bytes, deep: { depth, cursor: encodeCursor(DEEP_SORT, [last.claimedAt, last.id]), firstId: next.id } }
   })
   const dispose = async () => { await admin(url, async (c) => { await dropDatabase(c, run) }) }
-  return { path: runUrl, ids, deep, bytes, remove: () => {}, dispose }
+  return { path: runUrl, ids, texts, deep, bytes, remove: () => {}, dispose }
 }

@@ -19,6 +19,8 @@ export interface RunCopy {
   path: string
   /** Every live claim id, to pick random ones from. */
   ids: string[]
+  /** The texts of MATCH_SAMPLE random live claims: the statements the match scenario restates. */
+  texts: string[]
   deep: { depth: number, cursor: string, firstId: string }
   /** The database's size on disk before the run writes (SQLite: the file and its WAL; PostgreSQL: pg_database_size). */
   bytes: number
@@ -38,6 +40,8 @@ export function copyForRun (dataset: Dataset, claims: number): RunCopy {
   const sqlite = new Database(path, { fileMustExist: true })
   try {
     const ids = sqlite.prepare('SELECT id FROM claims WHERE deleted_at IS NULL').pluck().all() as string[]
+    const texts = sqlite.prepare('SELECT text FROM claims WHERE id IN (SELECT value FROM json_each(?))').pluck()
+      .all(JSON.stringify(matchSample(ids))) as string[]
     const listed = sqlite.prepare('SELECT count(*) FROM claims WHERE deleted_at IS NULL AND status = ?').pluck().get(DEEP_STATUS) as number
     // 500,000 at 1M claims, half the claims below that, and never past the list's end.
     const depth = Math.min(500_000, Math.floor(claims / 2), listed - 1)
@@ -48,7 +52,7 @@ export function copyForRun (dataset: Dataset, claims: number): RunCopy {
       ORDER BY claimed_at DESC, id DESC LIMIT 2 OFFSET ?`).all(DEEP_STATUS, depth - 1) as Array<{ claimedAt: string, id: string }>
     const [last, next] = rows
     if (last === undefined || next === undefined || depth < 1) throw new Error(`too few ${DEEP_STATUS} claims for a deep page`)
-    return { path, ids, deep: { depth, cursor: encodeCursor(DEEP_SORT, [last.claimedAt, last.id]), firstId: next.id }, bytes: databaseBytes(dataset.path), remove }
+    return { path, ids, texts, deep: { depth, cursor: encodeCursor(DEEP_SORT, [last.claimedAt, last.id]), firstId: next.id }, bytes: databaseBytes(dataset.path), remove }
   } finally {
     sqlite.close()
   }
@@ -137,7 +141,33 @@ export async function listAndSearch (target: Target, copy: RunCopy, dataset: Dat
   log(`  q="${q}", newest first`)
   rows.push(await getScenario(target, { key: `${prefix}searchOneWordByDate`, label: `q="${q}" sort=-claimedAt` },
     `/v1/claims?q=${encodeURIComponent(q)}&sort=-claimedAt`, true))
+  log('  match')
+  rows.push(await match(target, copy, `${prefix}match`))
   return rows
+}
+
+/** How many stored claims the match scenario restates, one at random per request. */
+export const MATCH_SAMPLE = 2_000
+
+/** The ids of the claims whose texts the match scenario restates (the same ones on either engine). */
+export function matchSample (ids: string[]): string[] {
+  const pick = prng(5)
+  return Array.from({ length: Math.min(MATCH_SAMPLE, ids.length) }, () => ids[pick.int(ids.length)] as string)
+}
+
+/** A claim's text as a reporter might type it again: without its third word, in lower case. */
+export const restated = (text: string) => text.split(' ').filter((_, i) => i !== 2).join(' ').toLowerCase()
+
+/** POST /v1/claims/match with a stored claim restated (a random one per request): "has this been checked before?". */
+export async function match (target: Target, copy: RunCopy, key: string): Promise<Row> {
+  const random = prng(6)
+  const body = () => JSON.stringify({ text: restated(copy.texts[random.int(copy.texts.length)] as string), limit: 10 })
+  const request = { ...target, method: 'POST' as const, headers: { ...target.headers, 'content-type': 'application/json' }, path: '/v1/claims/match' }
+  const probe = await fetch(target.url + request.path, { method: 'POST', headers: request.headers, body: JSON.stringify({ text: copy.texts[0] }) })
+  const answer = await probe.json() as { items?: Array<{ claim: { text: string } }> }
+  if (probe.status !== 200) throw new Error(`POST /v1/claims/match answered ${probe.status}: ${JSON.stringify(answer).slice(0, 300)}`)
+  const figures = await measure({ ...request, body: body(), setupRequest: (r) => ({ ...r, body: body() }) }, target.warmup)
+  return { key, label: 'POST /v1/claims/match (a stored claim restated)', figures }
 }
 
 export async function getById (target: Target, copy: RunCopy): Promise<Row> {

@@ -8,7 +8,7 @@ import { SEEDED } from '../src/seeded.js'
 import { analyse, searchTerms, tokens } from '../src/modules/matching/analyse.js'
 import { score } from '../src/modules/matching/score.js'
 import { loadSeeds } from '../src/seed.js'
-import { harness, type Harness } from './helpers.js'
+import { harness, TEST_ENGINE, type Harness } from './helpers.js'
 
 t.setTimeout(120_000)
 
@@ -87,6 +87,65 @@ t.test('deleted claims never match; the newest review comes with a match; filter
   t.same((await match(h)({ text, language: 'hy' })).items.map((m) => m.claim.id), [armenian.data.id], 'and the claims in it are found')
   t.equal((await h.as('editor')('DELETE', `/v1/claims/${SEEDED.claims.capturedGround}`, { reason: 'test' })).statusCode, 204)
   t.notOk((await match(h)({ text })).items.some((m) => m.claim.id === SEEDED.claims.capturedGround), 'a deleted claim never matches')
+})
+
+t.test('a claim is found through the quotes of its appearances, in words its own text does not use', async (t) => {
+  const h = await seeded(t)
+  const text = 'Azerbaijani units raised their flag over Hadrut after days of heavy fighting'
+  t.notOk((await match(h)({ text })).items.some((m) => m.claim.id === SEEDED.claims.capturedGround && m.score >= 0.5), 'not before the appearance')
+  const added = await h.as('editor')('POST', `/v1/claims/${SEEDED.claims.capturedGround}/appearances`, {
+    source: { title: 'Wire story', publisher: 'Example Wire', kind: 'article' },
+    appearedAt: '2020-10-22',
+    quote: 'Azerbaijani units have raised their flag over Hadrut after days of heavy fighting, Baku said.'
+  })
+  t.equal(added.statusCode, 201)
+  const { items } = await match(h)({ text })
+  t.equal(items[0]?.claim.id, SEEDED.claims.capturedGround, 'first, through the quote')
+  t.ok((items[0]?.score ?? 0) >= 0.8, `scored against the quote (${items[0]?.score})`)
+  t.match(items[0]?.reasons[0], { kind: 'terms', matched: ['azerbaijani', 'units', 'raised', 'flag', 'hadrut', 'days', 'heavy', 'fighting'] })
+  t.equal((await h.as('editor')('DELETE', `/v1/claims/${SEEDED.claims.capturedGround}`, { reason: 'test' })).statusCode, 204)
+  t.notOk((await match(h)({ text })).items.some((m) => m.claim.id === SEEDED.claims.capturedGround), 'a deleted claim never matches, by its appearances neither')
+})
+
+t.test('the store counts the claims holding each word, which decides the words a large store searches with', async (t) => {
+  const h = await seeded(t)
+  const terms = [{ term: 'karabakh', prefix: false }, { term: 'azerbaij', prefix: true }, { term: 'zzyzx', prefix: false }]
+  const all = (await h.as('viewer')('GET', '/v1/claims?limit=200')).data.items as Array<{ text: string, quote: string | null, context: string | null }>
+  const holding = (word: RegExp) => all.filter((c) => word.test(`${c.text} ${c.quote ?? ''} ${c.context ?? ''}`)).length
+  if (TEST_ENGINE === 'sqlite') {
+    const [karabakh, azerbaij, none] = await h.app.services.matching.claimsHolding(terms)
+    t.same([karabakh, none], [holding(/\bkarabakh\b/i), 0], 'a word: exact on SQLite (its vocabulary)')
+    t.ok((azerbaij ?? 0) >= holding(/\bazerbaij/i), `a prefix: the sum over the words it begins, at least the claims holding one (${azerbaij})`)
+  } else {
+    t.same(await h.app.services.matching.claimsHolding(terms), [0, 0, 0], 'PostgreSQL knows nothing before the table is analysed')
+    if (h.engine.kind === 'postgres') await h.engine.postgres.pool.query('ANALYZE claims')
+    const [karabakh, azerbaij, none] = await h.app.services.matching.claimsHolding(terms)
+    t.ok((karabakh ?? 0) > 0 && (azerbaij ?? 0) >= (karabakh ?? 0) / 2, `estimated from pg_stats after ANALYZE (${karabakh}, ${azerbaij})`)
+    t.equal(none, 0)
+  }
+})
+
+t.test('an import lists possibleMatches for each created claim: JSON by default, NDJSON when asked', async (t) => {
+  const h = await seeded(t)
+  const item = (text: string) => ({ text, speaker: { name: 'Yerevan' }, sourceId: SEEDED.source.mailOnline, claimedAt: '2020-10-22' })
+  const first = 'Armenian officials say Azerbaijani troops seized ground within Karabakh overnight'
+  const json = await h.as('editor')('POST', '/v1/claims/import', { items: [item(first), item('The price of bread rose in Glasgow.'), item(`${first}, again`)] })
+  t.equal(json.statusCode, 200)
+  const [a, b, c] = json.data.results as Array<{ ok: boolean, id: string, possibleMatches: Array<{ id: string, score: number }> }>
+  t.same(a?.possibleMatches.map((m) => m.id), [SEEDED.claims.capturedGround], 'a stored claim it may repeat; never a record after it')
+  t.same(b?.possibleMatches, [], 'nothing close: an empty list')
+  t.same(c?.possibleMatches.map((m) => m.id), [a?.id, SEEDED.claims.capturedGround], 'a record is compared with the records before it')
+  t.ok([a, c].every((r) => r?.possibleMatches.every((m) => m.score >= 0.5 && m.id !== r.id)))
+
+  const ndjson = (query: string, text: string) => h.as('editor')('POST', `/v1/claims/import${query}`, JSON.stringify(item(text)) + '\n', { 'content-type': 'application/x-ndjson' })
+  const plain = await ndjson('', 'Azerbaijani troops seized ground within Karabakh, Armenia admits')
+  t.same([plain.statusCode, plain.data.created, 'possibleMatches' in plain.data.results[0]], [200, 1, false], 'NDJSON: none unless asked')
+  const asked = await ndjson('?possibleMatches=true', 'Azerbaijani troops seized more ground within Karabakh, Armenia admits')
+  t.match(asked.data.results[0], { ok: true, possibleMatches: [{ id: plain.data.results[0].id }] })
+  const off = await h.as('editor')('POST', '/v1/claims/import?possibleMatches=false', { items: [item('Azerbaijani troops seized ground near Hadrut, Armenia admits')] })
+  t.same([off.data.created, 'possibleMatches' in off.data.results[0]], [1, false], 'JSON: on unless turned off')
+  const bad = await h.as('editor')('POST', '/v1/claims/import?possibleMatches=maybe', { items: [item('Anything')] })
+  t.same([bad.statusCode, bad.headers['content-type']], [400, 'application/problem+json; charset=utf-8'])
 })
 
 t.test('bad requests are 400 problems; a viewer key is needed', async (t) => {

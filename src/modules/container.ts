@@ -31,6 +31,7 @@ import { createIdempotencyService } from './idempotency/service.js'
 import { createSqliteIdempotencyRepository } from './idempotency/sqlite.js'
 import { createPostgresMatchingRepository } from './matching/postgres.js'
 import type { MatchingRepository } from './matching/repository.js'
+import { createTermCounts, type TermCounts } from './matching/plan.js'
 import { createMatchingService } from './matching/service.js'
 import { createSqliteMatchingRepository } from './matching/sqlite.js'
 import { createPostgresReviewsRepository } from './reviews/postgres.js'
@@ -106,7 +107,10 @@ interface Scope {
 }
 
 /** Every service over one scope's repositories, each given the named dependencies it uses. */
-function scopeServices (repositories: Repositories, scope: Scope, keyCache: KeyCache) {
+/** What every scope's services share: caches that outlive a request. */
+interface Shared { keyCache: KeyCache, termCounts: TermCounts }
+
+function scopeServices (repositories: Repositories, scope: Scope, shared: Shared) {
   const { transaction } = scope
   const ledger = createLedger({ audit: repositories.audit, inTransaction: () => scope.inTransaction })
   const speakers = createSpeakersService({ transaction, speakers: repositories.speakers, ledger })
@@ -114,12 +118,12 @@ function scopeServices (repositories: Repositories, scope: Scope, keyCache: KeyC
   const claims = createClaimsService({ transaction, claims: repositories.claims, lists: repositories.lists, speakers, sources, ledger })
   return {
     ledger,
-    apiKeys: createApiKeysService({ transaction, apiKeys: repositories.apiKeys, ledger, cache: keyCache, afterCommit: scope.afterCommit }),
+    apiKeys: createApiKeysService({ transaction, apiKeys: repositories.apiKeys, ledger, cache: shared.keyCache, afterCommit: scope.afterCommit }),
     speakers,
     sources,
     claims,
     reviews: createReviewsService({ transaction, reviews: repositories.reviews, claims, ledger }),
-    matching: createMatchingService({ matching: repositories.matching, reviews: repositories.reviews, speakers }),
+    matching: createMatchingService({ matching: repositories.matching, reviews: repositories.reviews, speakers, termCounts: shared.termCounts }),
     appearances: createAppearancesService({ transaction, appearances: repositories.appearances, claims, sources, speakers, ledger }),
     stats: createStatsService({ stats: repositories.stats }),
     idempotency: createIdempotencyService({ idempotency: repositories.idempotency, assertInTransaction: ledger.assertInTransaction })
@@ -155,7 +159,10 @@ const outsideTransactions: Transact = async () => { throw new Error('a write ran
  * Node 20, whose promise hooks slow every promise in the process: bench, issue 11's note.)
  */
 export function createServices (engine: AnyEngine) {
-  const keyCache = createKeyCache({ changedElsewhere: engine.changedElsewhere, recheckMs: engine.recheckMs })
+  const shared: Shared = {
+    keyCache: createKeyCache({ changedElsewhere: engine.changedElsewhere, recheckMs: engine.recheckMs }),
+    termCounts: createTermCounts()
+  }
   const repositoriesOf = engine.kind === 'sqlite'
     ? cachedPerHandle(sqliteRepositories)
     : postgresRepositories as (q: Db | PgQ) => Repositories
@@ -203,7 +210,7 @@ export function createServices (engine: AnyEngine) {
           })
         },
         afterCommit: (f) => { committed.push(f) }
-      }, keyCache))
+      }, shared))
     })
     for (const f of committed) f()
     return result
@@ -216,7 +223,7 @@ export function createServices (engine: AnyEngine) {
     inTransaction: false,
     transaction: outsideTransactions,
     afterCommit: (f) => { f() }
-  }, keyCache)
+  }, shared)
   for (const [name, methods] of Object.entries(WRITES)) {
     const service = services[name as keyof typeof WRITES] as unknown as Record<string, unknown>
     for (const method of methods) {

@@ -13,7 +13,7 @@ import { CsvError, parse as parseCsv } from 'csv-parse'
 import { type WriteContext } from '../../core/context.js'
 import { DomainError, Invalid, invalidFrom, TooLarge, Unreadable, withDetails } from '../../core/errors.js'
 import { restoreFormula } from './csv-formulas.js'
-import { claimImportItem } from './schemas.js'
+import { claimImportItem, type Claim } from './schemas.js'
 import type { ClaimsService } from './service.js'
 
 /** Records read ahead, at most, before they are written. */
@@ -30,8 +30,13 @@ export const IMPORT_COMMIT_MS = 500
 export type RecordRef = { line: number } | { index: number }
 export interface ImportRecord { ref: RecordRef, value?: unknown, error?: DomainError }
 
+/** A stored claim a created one may repeat (matching's possibleMatches). */
+export interface PossibleMatch { id: string, score: number }
+
 /** A record's outcome; a failure keeps its domain error, for the caller to report in its own terms. */
-export type ImportResult = RecordRef & { ok: boolean, id?: string, existingId?: string, error?: DomainError }
+export type ImportResult = RecordRef & { ok: boolean, id?: string, existingId?: string, possibleMatches?: PossibleMatch[], error?: DomainError }
+/** A result as a transaction leaves it: a created record with its claim, for the suggestions made after the commit. */
+type BatchResult = ImportResult & { claim?: Claim }
 
 /** What an import needs: a transaction, and in it the claims service (which finds or creates speakers and sources). */
 export interface ImportDeps { transaction: <T>(fn: (tx: ImportTx) => Promise<T>) => Promise<T> }
@@ -46,21 +51,27 @@ function failure (ref: RecordRef, error: DomainError): ImportResult {
 }
 
 /** One record, checked and created, or failed alone (it wrote nothing). */
-async function importOne (create: Create, { ref, value, error }: ImportRecord): Promise<ImportResult> {
+async function importOne (create: Create, { ref, value, error }: ImportRecord): Promise<BatchResult> {
   if (error !== undefined) return failure(ref, error)
   const parsed = claimImportItem.safeParse(value)
   if (!parsed.success) return failure(ref, invalidFrom(parsed.error))
   const { id, status, reviewCount, lastReviewedAt, createdAt, updatedAt, version, ...input } = parsed.data
   try {
-    return { ...ref, ok: true, id: (await create(input)).id }
+    const claim = await create(input)
+    return { ...ref, ok: true, id: claim.id, claim }
   } catch (caught) {
     if (caught instanceof DomainError) return failure(ref, caught)
     throw caught
   }
 }
 
-/** How long an import's transaction may last, and how long it may hold the event loop at a time (ms). */
-export interface ImportPace { commitMs: number, sliceMs: number }
+/**
+ * How long an import's transaction may last, and how long it may hold the event loop at a time
+ * (ms); and, when given, the stored claims each created one may repeat, asked once its
+ * transaction has committed: a record is compared with the records before it, never with the
+ * ones after it (`later`: the claims its transaction created after it).
+ */
+export interface ImportPace { commitMs: number, sliceMs: number, suggest?: ((claim: Claim, later: ReadonlySet<string>) => Promise<PossibleMatch[]>) | undefined }
 export const IMPORT_PACE: ImportPace = { commitMs: IMPORT_COMMIT_MS, sliceMs: IMPORT_SLICE_MS }
 
 /**
@@ -69,10 +80,10 @@ export const IMPORT_PACE: ImportPace = { commitMs: IMPORT_COMMIT_MS, sliceMs: IM
  * transaction stays open: reads are answered meanwhile, writes queue behind it). The results
  * say how many were committed.
  */
-export async function importBatch (services: ImportDeps, ctx: WriteContext, records: ImportRecord[], pace = IMPORT_PACE): Promise<ImportResult[]> {
+export async function importBatch (services: ImportDeps, ctx: WriteContext, records: ImportRecord[], pace = IMPORT_PACE): Promise<BatchResult[]> {
   return await services.transaction(async (tx) => {
     const create = tx.claims.creator(ctx, new Date().toISOString())
-    const results: ImportResult[] = []
+    const results: BatchResult[] = []
     const deadline = performance.now() + pace.commitMs
     let slice = performance.now() + pace.sliceMs
     for (const record of records) {
@@ -104,7 +115,12 @@ export async function importRecords (services: ImportDeps, ctx: WriteContext, re
     for (let done = 0; done < batch.length;) {
       if (done > 0) await nextTurn()
       const results = await importBatch(services, ctx, batch.slice(done), pace)
-      for (const result of results) {
+      const later = new Set(results.flatMap((r) => r.claim?.id ?? []))
+      for (const { claim, ...result } of results) {
+        if (claim !== undefined) {
+          later.delete(claim.id)
+          if (pace.suggest !== undefined) result.possibleMatches = await pace.suggest(claim, later)
+        }
         if (result.ok) summary.created++
         else if (result.existingId !== undefined) summary.duplicates++
         else summary.failed++

@@ -31,7 +31,7 @@ export const importResultExample = {
   duplicates: 1,
   failed: 0,
   results: [
-    { index: 0, ok: true, id: '01754b91-26a4-7712-a59c-8d4bcdebc851' },
+    { index: 0, ok: true, id: '01754b91-26a4-7712-a59c-8d4bcdebc851', possibleMatches: [] },
     {
       index: 1,
       ok: false,

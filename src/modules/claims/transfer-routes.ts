@@ -14,7 +14,7 @@ import { itemError } from '../../http/problems.js'
 import { problems, problemSchema, wellFormedString } from '../../http/schemas.js'
 import { spoolRequestBody } from '../../http/spool.js'
 import { exportStream } from './export.js'
-import { csvRecords, IMPORT_PACE, importRecords, ndjsonRecords, type ImportDeps, type ImportRecord, type ImportResult } from './import.js'
+import { csvRecords, IMPORT_PACE, importRecords, ndjsonRecords, type ImportDeps, type ImportPace, type ImportRecord, type ImportResult } from './import.js'
 import { exportQuery } from './schemas.js'
 import { csvExample, importInput, importResultExample, ndjsonExample } from './transfer-examples.js'
 
@@ -38,6 +38,9 @@ const importSummary = z.object({
     index: z.number().int().optional().describe('0-based index in a JSON body\'s items'),
     ok: z.boolean(),
     id: z.string().optional().describe('The created claim'),
+    possibleMatches: z.array(z.object({ id: z.string(), score: z.number().min(0).max(1) })).optional()
+      .describe('Stored claims the created one may repeat, best first (see the `possibleMatches` query parameter); ' +
+        'a record is compared with the records committed before it too'),
     existingId: z.string().optional().describe('The claim this record duplicates'),
     error: importError.optional()
   }).meta({ id: 'ClaimImportRecordResult' }))
@@ -65,14 +68,20 @@ documentExample(importStopped, {
   results: importResultExample.results.map(({ index, ...result }) => ({ line: index + 1, ...result }))
 })
 
+const importQuery = z.strictObject({
+  possibleMatches: z.enum(['true', 'false']).optional().describe('List, for each created claim, the stored claims it may repeat ' +
+    '(`possibleMatches`, as `POST /v1/claims` does: up to three scoring 0.5 or more). Default: `true` for a JSON body (≤ 1000 ' +
+    'items), `false` for NDJSON and CSV, whose bodies may hold hundreds of thousands of records: a match costs far more than a create')
+})
+
 /** Import results as the API reports them: a failure as its problem's status, title and detail. */
 const reported = (results: ImportResult[]) =>
   results.map(({ error, ...result }) => (error === undefined ? result : { ...result, error: itemError(error) }))
 
 /** importRecords, reported in HTTP terms, the results of an import that stopped part way included. */
-async function runImport (services: ImportDeps, ctx: WriteContext, records: Iterable<ImportRecord> | AsyncIterable<ImportRecord>, commitMs: number) {
+async function runImport (services: ImportDeps, ctx: WriteContext, records: Iterable<ImportRecord> | AsyncIterable<ImportRecord>, pace: Partial<ImportPace>) {
   try {
-    const summary = await importRecords(services, ctx, records, { ...IMPORT_PACE, commitMs })
+    const summary = await importRecords(services, ctx, records, { ...IMPORT_PACE, ...pace })
     return { ...summary, results: reported(summary.results) }
   } catch (error) {
     const results = detailsAddedTo(error)?.results as ImportResult[] | undefined
@@ -100,18 +109,20 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         'as the export adds it). Bodies are read as a stream and committed in batches; each record is ' +
         'checked and written on its own, so a bad record fails alone, never undoes the ones before it, and never ' +
         'leaves a half-written claim. 200 with a result per record (`line` for NDJSON/CSV, `index` for JSON); ' +
-        'duplicates carry `existingId`. Imported claims start unverified.\n\n' +
+        'duplicates carry `existingId`, created claims `possibleMatches` (stored claims they may repeat: by default for ' +
+        'a JSON body only, see the query parameter). Imported claims start unverified.\n\n' +
         'An NDJSON or CSV body is received in full (spooled to a temp file) before anything is written, so a 413 ' +
         '(over 50 MiB) means nothing was imported. An NDJSON line over 1 MiB (the JSON body limit: one record) ' +
-        'fails alone with a 413 result, and the lines after it are still read. Records are committed in batches of ' +
-        'up to 500 (fewer when 500 would hold the server more than about 50 ms), and the server answers other ' +
-        'requests between batches.\n\n' +
+        'fails alone with a 413 result, and the lines after it are still read. Records are committed in ' +
+        'transactions of up to about half a second of work (IMPORT_COMMIT_MS), and the server answers other ' +
+        'requests every 50 ms meanwhile.\n\n' +
         'If an import stops part way for a reason that is not one record\'s (the disk is full, a CSV that cannot ' +
         'be read past a row, an unexpected error), the batches before it stay committed and the problem says ' +
         'exactly which: `committed: { created, duplicates, failed, through }`, `through` being the `{ line }` or ' +
         '`{ index }` of the last committed record (null when none), and `results` for those records. Nothing ' +
         'after `through` was written, so the rest can be sent again.',
       consumes: ['application/json', ...STREAMED],
+      querystring: importQuery,
       body: importJson,
       response: {
         200: importSummary,
@@ -125,15 +136,25 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   }, async (request, reply) => {
     const ctx = writeContext(request)
     const body = request.body as z.output<typeof importJson> | Readable
+    const suggesting = (request.query.possibleMatches ?? (body instanceof Readable ? 'false' : 'true')) === 'true'
+    const pace: Partial<ImportPace> = {
+      commitMs: app.config.importCommitMs,
+      suggest: suggesting
+        ? async (claim, later) => await app.services.matching.possibleMatches(claim, later).catch((error: unknown) => {
+          request.log.warn({ err: error, claimId: claim.id }, 'possibleMatches failed; the record is answered without them')
+          return []
+        })
+        : undefined
+    }
     if (!(body instanceof Readable)) {
-      return await runImport(app.services, ctx, body.items.map((value, index): ImportRecord => ({ ref: { index }, value })), app.config.importCommitMs)
+      return await runImport(app.services, ctx, body.items.map((value, index): ImportRecord => ({ ref: { index }, value })), pace)
     }
     // The whole body first, so that a 413 is known before anything is written.
     const spooled = await spoolRequestBody(request, reply, body, STREAM_BODY_LIMIT)
     try {
       const chunks = spooled.read()
       const records = request.headers['content-type']?.startsWith('text/csv') === true ? csvRecords(chunks) : ndjsonRecords(chunks)
-      return await runImport(app.services, ctx, records, app.config.importCommitMs)
+      return await runImport(app.services, ctx, records, pace)
     } finally {
       await spooled.close()
     }

@@ -1,28 +1,72 @@
-/** The matching repository on PostgreSQL: the `search` tsvector with OR semantics, ranked by ts_rank. */
-import { and, desc, asc, eq, inArray, isNull, sql } from 'drizzle-orm'
+/**
+ * The matching repository on PostgreSQL: the `search` tsvectors (claims, appearances' quotes)
+ * ranked by ts_rank, and how many claims hold a word estimated from the planner's statistics of
+ * claims.search (pg_stats: its most common lexemes and their frequencies), which cost nothing
+ * to read; a word not among them is rarer than all of them, and counted as 0. (The service
+ * keeps the counts for a while: this reads pg_stats only for words it has not seen lately.)
+ */
+import { and, asc, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm'
 import type { Async } from '../../db/engine.js'
 import type { PgQ } from '../../db/postgres/engine.js'
-import { claims, sources, speakerNames, speakers } from '../../db/postgres/schema.js'
+import { appearances, claims, sources, speakerNames, speakers } from '../../db/postgres/schema.js'
 import { WEIGHTS } from '../claims/lists-postgres.js'
 import { toClaim } from '../claims/rows.js'
-import type { MatchingRepository, SearchTerm } from './repository.js'
+import type { Candidate, MatchingRepository, SearchTerm } from './repository.js'
 
-/** The tsquery text for any of `terms` (each a run of letters or digits: never tsquery syntax). */
-export const anyOf = (terms: SearchTerm[]): string => terms.map(({ term, prefix }) => `${term}${prefix ? ':*' : ''}`).join(' | ')
+const lexeme = ({ term, prefix }: SearchTerm) => `${term}${prefix ? ':*' : ''}`
+
+/** The tsquery text for an OR of ANDs of terms (each a run of letters or digits: never tsquery syntax). */
+export const tsQuery = (groups: SearchTerm[][]): string =>
+  groups.map((group) => group.length === 1 ? lexeme(group[0] as SearchTerm) : `(${group.map(lexeme).join(' & ')})`).join(' | ')
 
 export function createPostgresMatchingRepository (q: PgQ): Async<MatchingRepository> {
+  /** The claims table's row estimate, and the share of its rows holding each of the most common lexemes. */
+  async function lexemeStats (): Promise<{ rows: number, frequency: Map<string, number> }> {
+    const { rows } = await q.execute<{ elems: string[] | null, freqs: number[] | null, reltuples: number }>(sql`
+      SELECT s.most_common_elems::text::text[] AS elems, s.most_common_elem_freqs AS freqs, c.reltuples::float8 AS reltuples
+      FROM pg_class c LEFT JOIN pg_stats s ON s.schemaname = current_schema() AND s.tablename = 'claims' AND s.attname = 'search'
+      WHERE c.oid = 'claims'::regclass`)
+    const [row] = rows
+    const elems = row?.elems ?? []
+    const freqs = row?.freqs ?? []
+    return { rows: Math.max(0, row?.reltuples ?? 0), frequency: new Map(elems.map((e, i) => [e, freqs[i] ?? 0])) }
+  }
+
+  const claimsByIds = (where: SQL | undefined) => q.select({ claim: claims, speakerName: speakers.name, sourceTitle: sources.title, sourceUrl: sources.url })
+    .from(claims)
+    .innerJoin(speakers, eq(speakers.id, claims.speakerId))
+    .innerJoin(sources, eq(sources.id, claims.sourceId))
+    .where(and(isNull(claims.deletedAt), where))
+
   return {
-    candidates: async (terms, limit, language) => {
-      if (terms.length === 0) return []
-      const tsquery = sql`to_tsquery('claimledger', ${anyOf(terms)})`
-      const rank = sql`ts_rank(${WEIGHTS}, ${claims.search}, ${tsquery})`
-      const rows = await q.select({ claim: claims, speakerName: speakers.name, sourceTitle: sources.title, sourceUrl: sources.url })
-        .from(claims)
-        .innerJoin(speakers, eq(speakers.id, claims.speakerId))
-        .innerJoin(sources, eq(sources.id, claims.sourceId))
-        .where(and(isNull(claims.deletedAt), sql`${claims.search} @@ ${tsquery}`, language === undefined ? undefined : eq(claims.language, language)))
-        .orderBy(desc(rank), asc(claims.id)).limit(limit)
-      return rows.map(toClaim)
+    candidates: async ({ groups, limit, language }) => {
+      if (groups.length === 0) return []
+      const tsquery = sql`to_tsquery('claimledger', ${tsQuery(groups)})`
+      const inLanguage = language === undefined ? undefined : eq(claims.language, language)
+      const direct = (await claimsByIds(and(sql`${claims.search} @@ ${tsquery}`, inLanguage))
+        .orderBy(desc(sql`ts_rank(${WEIGHTS}, ${claims.search}, ${tsquery})`), asc(claims.id)).limit(limit)).map(toClaim)
+      const quoted = await q.select({ claimId: appearances.claimId }).from(appearances)
+        .innerJoin(claims, eq(claims.id, appearances.claimId))
+        .where(and(isNotNull(appearances.quote), sql`appearances.search @@ ${tsquery}`, isNull(claims.deletedAt), inLanguage))
+        .groupBy(appearances.claimId)
+        .orderBy(desc(sql`max(ts_rank(appearances.search, ${tsquery}))`), asc(appearances.claimId)).limit(Math.ceil(limit / 4))
+      const seen = new Set(direct.map((c) => c.id))
+      const more = quoted.map((r) => r.claimId).filter((id) => !seen.has(id))
+      const extra = more.length === 0 ? [] : (await claimsByIds(inArray(claims.id, more))).map(toClaim)
+      const found = [...direct, ...more.flatMap((id) => extra.find((c) => c.id === id) ?? [])]
+      const quotes = new Map<string, string[]>(found.map((c) => [c.id, []]))
+      const rows = await q.select({ claimId: appearances.claimId, quote: appearances.quote }).from(appearances)
+        .where(and(inArray(appearances.claimId, found.map((c) => c.id)), isNotNull(appearances.quote)))
+        .orderBy(asc(appearances.appearedAt), asc(appearances.id))
+      for (const { claimId, quote } of rows) quotes.get(claimId)?.push(quote as string)
+      return found.map((claim): Candidate => ({ claim, quotes: quotes.get(claim.id) ?? [] }))
+    },
+    claimsHolding: async (terms) => {
+      const { rows, frequency } = await lexemeStats()
+      const share = (term: SearchTerm) => term.prefix
+        ? [...frequency].reduce((sum, [lexeme, f]) => lexeme.startsWith(term.term) ? sum + f : sum, 0)
+        : frequency.get(term.term) ?? 0
+      return terms.map((term) => Math.round(share(term) * rows))
     },
     speakersNamed: async (keys) => keys.length === 0
       ? []

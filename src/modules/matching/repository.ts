@@ -1,19 +1,35 @@
 /**
- * What matching needs of storage: candidates from the full-text index, and speakers by the
- * names a statement calls them. One implementation per engine; the scoring lives once, in
- * service.ts.
+ * What matching needs of storage: candidates from the full-text indexes, how many claims hold a
+ * word, and speakers by the names a statement calls them. One implementation per engine; the
+ * planning and scoring live once, in plan.ts and service.ts.
  */
 import type { Claim } from '../claims/schemas.js'
 
 /** A word to find: a stem as a prefix (`kill` finds "killed"), or a word exactly. */
 export interface SearchTerm { term: string, prefix: boolean }
 
+export interface CandidateQuery {
+  /** A candidate holds every term of at least one group (an OR of ANDs: plan.ts). */
+  groups: SearchTerm[][]
+  limit: number
+  language?: string | undefined
+}
+
+/** A live claim, with the quotes of its appearances (other places it was made). */
+export interface Candidate { claim: Claim, quotes: string[] }
+
 export interface MatchingRepository {
   /**
-   * Live claims whose text, quote, context or speaker names hold any of `terms` (and in
-   * `language`, if given), the best BM25-ranked first (text weighs most), at most `limit`.
+   * Live claims (in `language`, if given) holding the groups' terms in their text, quote, context or
+   * speaker names, the best BM25-ranked first (text weighs most), at most `limit`; then those
+   * whose appearances' quotes hold them, ranked likewise, at most a quarter of `limit` more.
    */
-  candidates: (terms: SearchTerm[], limit: number, language?: string) => Claim[]
+  candidates: (query: CandidateQuery) => Candidate[]
+  /**
+   * How many live claims hold each term (a prefix term: the sum over the words it begins),
+   * in order. An estimate where the engine keeps only statistics (PostgreSQL).
+   */
+  claimsHolding: (terms: SearchTerm[]) => number[]
   /** The speaker each of `keys` (folded names or aliases, src/text.ts foldKey) names, if any. */
   speakersNamed: (keys: string[]) => Array<{ key: string, speakerId: string, name: string }>
 }

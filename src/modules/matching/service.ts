@@ -2,8 +2,10 @@
  * "Has this been checked before?": the stored claims most like a statement, best first, each
  * with a score that means the same across queries (score.ts) and the reasons for it. Candidates
  * come from the full-text index with OR semantics over the statement's content words (any of
- * them, stemmed), the best-ranked CANDIDATES of them are scored in full, and the best `limit`
- * above `minScore` are answered. Deleted claims are never in the index, so never match.
+ * them, stemmed; the rarer ones only in a large store: plan.ts), the best-ranked CANDIDATES of
+ * them (and a few more through their appearances' quotes) are scored in full against the
+ * claim's text, its quote and its appearances' quotes, and the best `limit` above `minScore`
+ * are answered. Deleted claims are never candidates, so never match.
  */
 import { RuleViolated } from '../../core/errors.js'
 import type { Repository } from '../../db/engine.js'
@@ -13,7 +15,8 @@ import type { ReviewsRepository } from '../reviews/repository.js'
 import type { Review } from '../reviews/schemas.js'
 import type { SpeakersService } from '../speakers/service.js'
 import { analyse, fold, reportsSpeech, searchTerms, type Analysis } from './analyse.js'
-import type { MatchingRepository } from './repository.js'
+import { planCandidates, type TermCounts } from './plan.js'
+import type { MatchingRepository, SearchTerm } from './repository.js'
 import { score, type Reason } from './score.js'
 
 /** How many of the index's best candidates are scored in full. */
@@ -43,6 +46,8 @@ export interface MatchingDeps {
   matching: Repository<MatchingRepository>
   reviews: Pick<Repository<ReviewsRepository>, 'list'>
   speakers: Pick<SpeakersService, 'get'>
+  /** How many claims hold each word (shared across requests). */
+  termCounts: TermCounts
 }
 
 /** The words of a statement as written, without the punctuation around each. */
@@ -78,7 +83,18 @@ function speakerSpans (words: string[]): Array<{ from: number, to: number, keys:
 
 const daysApart = (a: string, b: string) => Math.abs(Date.parse(a) - Date.parse(b)) / 86_400_000
 
-export function createMatchingService ({ matching, reviews, speakers }: MatchingDeps) {
+export function createMatchingService ({ matching, reviews, speakers, termCounts }: MatchingDeps) {
+  /** The words to search candidates with (plan.ts), from counts kept in `termCounts` or read for the words missing there. */
+  async function plan (terms: SearchTerm[]) {
+    const key = ({ term, prefix }: SearchTerm) => `${prefix ? '*' : '='}${term}`
+    const missing = terms.filter((t) => termCounts.get(key(t)) === undefined)
+    if (missing.length > 0) {
+      const counts = await matching.claimsHolding(missing)
+      missing.forEach((t, i) => termCounts.set(key(t), counts[i] ?? 0))
+    }
+    return planCandidates(terms, terms.map((t) => termCounts.get(key(t)) ?? 0))
+  }
+
   /** The speaker a statement names as its own, and the statement without that name. */
   async function namedSpeaker (text: string): Promise<{ speaker?: { id: string, name: string }, rest: string }> {
     const words = wordsOf(text)
@@ -103,6 +119,9 @@ export function createMatchingService ({ matching, reviews, speakers }: Matching
   }
 
   return {
+    /** How many live claims hold each term, as the store counts them (an estimate on PostgreSQL: repository.ts). */
+    claimsHolding: async (terms: SearchTerm[]) => await matching.claimsHolding(terms),
+
     async match (query: MatchQuery): Promise<Match[]> {
       let speaker: { id: string, name: string } | undefined
       if (query.speakerId !== undefined) {
@@ -116,13 +135,14 @@ export function createMatchingService ({ matching, reviews, speakers }: Matching
       const named = await namedSpeaker(query.text)
       speaker ??= named.speaker
       const analysis: Analysis = analyse(named.rest)
-      const candidates = await matching.candidates(searchTerms(analysis), CANDIDATES, query.language)
+      const candidates = await matching.candidates({ ...await plan(searchTerms(analysis)), limit: CANDIDATES, language: query.language })
       const scored = candidates
-        .map((claim) => {
+        .map(({ claim, quotes }) => {
           const check = speaker === undefined ? undefined : { same: claim.speakerId === speaker.id, name: claim.speaker.name }
-          const byText = score(analysis, analyse(claim.text), check)
-          const byQuote = claim.quote === null ? undefined : score(analysis, analyse(claim.quote), check)
-          return { claim, ...(byQuote !== undefined && byQuote.score > byText.score ? byQuote : byText) }
+          // The claim as it was first made, or as it was quoted anywhere since: the closest wins.
+          const said = claim.quote === null ? [claim.text, ...quotes] : [claim.text, claim.quote, ...quotes]
+          const best = said.map((text) => score(analysis, analyse(text), check)).reduce((a, b) => b.score > a.score ? b : a)
+          return { claim, ...best }
         })
         .filter((m) => m.score >= query.minScore)
       // Best first; between equals, the claim made nearest the given date, then the first stored.
@@ -132,12 +152,20 @@ export function createMatchingService ({ matching, reviews, speakers }: Matching
       return await Promise.all(best.map(async (m) => ({ ...m, latestReview: await latestReview(m.claim.id) })))
     },
 
-    /** Up to three stored claims (not `created` itself) that `created` may repeat, scoring POSSIBLE_MATCH or more. */
-    async possibleMatches (created: Claim): Promise<Array<{ id: string, score: number }>> {
+    /**
+     * Up to three stored claims (not `created` itself, nor any of `later`: the claims an import
+     * created after it) that `created` may repeat, scoring POSSIBLE_MATCH or more.
+     */
+    async possibleMatches (created: Claim, later: ReadonlySet<string> = new Set()): Promise<Array<{ id: string, score: number }>> {
       const items = await this.match({
-        text: created.text, speakerId: created.speakerId, claimedAt: created.claimedAt, language: created.language, limit: 4, minScore: POSSIBLE_MATCH
+        text: created.text,
+        speakerId: created.speakerId,
+        claimedAt: created.claimedAt,
+        language: created.language,
+        limit: Math.min(50, 4 + later.size),
+        minScore: POSSIBLE_MATCH
       })
-      return items.filter((m) => m.claim.id !== created.id).slice(0, 3).map((m) => ({ id: m.claim.id, score: m.score }))
+      return items.filter((m) => m.claim.id !== created.id && !later.has(m.claim.id)).slice(0, 3).map((m) => ({ id: m.claim.id, score: m.score }))
     }
   }
 }

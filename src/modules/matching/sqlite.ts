@@ -1,29 +1,56 @@
-/** The matching repository on SQLite: FTS5 with OR semantics, ranked by bm25. */
+/** The matching repository on SQLite: FTS5 ranked by bm25, word counts from its vocabulary (fts5vocab). */
 import { eq, inArray, isNull, sql, and } from 'drizzle-orm'
 import type { Db } from '../../db/open.js'
 import { claims, speakerNames, speakers } from '../../db/schema.js'
 import { fromListedRow, LISTED_ROWID, prepareRaw, selectListedIn } from '../claims/rows.js'
-import type { MatchingRepository, SearchTerm } from './repository.js'
+import type { Candidate, MatchingRepository, SearchTerm } from './repository.js'
 
-/** The FTS5 query for any of `terms`: each quoted (so no word is syntax), a prefix where asked. */
-export const anyOf = (terms: SearchTerm[]): string => terms.map(({ term, prefix }) => `"${term}"${prefix ? '*' : ''}`).join(' OR ')
+const phrase = ({ term, prefix }: SearchTerm) => `"${term}"${prefix ? '*' : ''}`
+
+/** The FTS5 query for an OR of ANDs of terms: each quoted (so no word is syntax), a prefix where asked. */
+export const ftsQuery = (groups: SearchTerm[][]): string =>
+  groups.map((group) => group.length === 1 ? phrase(group[0] as SearchTerm) : `(${group.map(phrase).join(' AND ')})`).join(' OR ')
+
+/** The first string after every string that begins with `prefix` ("kill" → "kilm"). */
+const pastPrefix = (prefix: string) => prefix.slice(0, -1) + String.fromCodePoint((prefix.codePointAt(prefix.length - 1) as number) + 1)
 
 export function createSqliteMatchingRepository (db: Db): MatchingRepository {
-  const ranked = db.$client.prepare(`SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?
-    ORDER BY bm25(claims_fts, 10.0, 5.0, 1.0, 3.0), rowid LIMIT ?`).pluck()
-  const rankedIn = db.$client.prepare(`SELECT f.rowid FROM claims_fts f JOIN claims c ON c.rowid = f.rowid
-    WHERE claims_fts MATCH ? AND c.language = ? ORDER BY bm25(claims_fts, 10.0, 5.0, 1.0, 3.0), f.rowid LIMIT ?`).pluck()
+  const client = db.$client
+  const RANK = 'bm25(claims_fts, 10.0, 5.0, 1.0, 3.0)'
+  const ranked = client.prepare(`SELECT rowid FROM claims_fts WHERE claims_fts MATCH ? ORDER BY ${RANK}, rowid LIMIT ?`).pluck()
+  const rankedIn = client.prepare(`SELECT f.rowid FROM claims_fts f JOIN claims c ON c.rowid = f.rowid
+    WHERE claims_fts MATCH ? AND c.language = ? ORDER BY ${RANK}, f.rowid LIMIT ?`).pluck()
+  // Through appearances: the claim (rowid) of each matching quote, best first; a claim repeated often counts once.
+  const viaQuotes = client.prepare(`SELECT claim FROM (
+      SELECT c.rowid AS claim, bm25(appearances_fts) AS rank FROM appearances_fts f JOIN appearances a ON a.rowid = f.rowid
+      JOIN claims c ON c.id = a.claim_id WHERE appearances_fts MATCH @match AND c.deleted_at IS NULL
+        AND (@language IS NULL OR c.language = @language)
+      ORDER BY rank LIMIT 4 * @limit)
+    GROUP BY claim ORDER BY min(rank), claim LIMIT @limit`).pluck()
+  const quotesOf = client.prepare(`SELECT claim_id, quote FROM appearances
+    WHERE claim_id IN (SELECT value FROM json_each(?)) AND quote IS NOT NULL ORDER BY appeared_at, id`).raw()
+  const exactly = client.prepare('SELECT doc FROM claims_fts_terms WHERE term = ?').pluck()
+  const beginning = client.prepare('SELECT coalesce(sum(doc), 0) FROM claims_fts_terms WHERE term >= ? AND term < ?').pluck()
   const byRowids = prepareRaw(db, selectListedIn(db)()
     .where(and(isNull(claims.deletedAt), sql`${claims}.rowid IN (SELECT value FROM json_each(${sql.placeholder('rowids')}))`)).getSQL(), true)
+
   return {
-    candidates: (terms, limit, language) => {
-      if (terms.length === 0) return []
-      const rowids = (language === undefined ? ranked.all(anyOf(terms), limit) : rankedIn.all(anyOf(terms), language, limit)) as number[]
+    candidates: ({ groups, limit, language }) => {
+      if (groups.length === 0) return []
+      const match = ftsQuery(groups)
+      const direct = (language === undefined ? ranked.all(match, limit) : rankedIn.all(match, language, limit)) as number[]
+      const quoted = viaQuotes.all({ match, language: language ?? null, limit: Math.ceil(limit / 4) }) as number[]
+      const rowids = [...new Set([...direct, ...quoted])]
       if (rowids.length === 0) return []
       const rows = byRowids.all({ rowids: JSON.stringify(rowids) }) as unknown[][]
       const byRowid = new Map(rows.map((row) => [row[LISTED_ROWID] as number, fromListedRow(row)]))
-      return rowids.flatMap((rowid) => byRowid.get(rowid) ?? [])
+      const found = rowids.flatMap((rowid) => byRowid.get(rowid) ?? [])
+      const quotes = new Map<string, string[]>(found.map((claim) => [claim.id, []]))
+      for (const [claimId, quote] of quotesOf.all(JSON.stringify(found.map((c) => c.id))) as Array<[string, string]>) quotes.get(claimId)?.push(quote)
+      return found.map((claim): Candidate => ({ claim, quotes: quotes.get(claim.id) ?? [] }))
     },
+    claimsHolding: (terms) => terms.map(({ term, prefix }) =>
+      (prefix ? beginning.get(term, pastPrefix(term)) : exactly.get(term) ?? 0) as number),
     speakersNamed: (keys) => keys.length === 0
       ? []
       : db.select({ key: speakerNames.nameKey, speakerId: speakerNames.speakerId, name: speakers.name }).from(speakerNames)
