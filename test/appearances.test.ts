@@ -91,3 +91,71 @@ t.test('refusals write nothing: unknown claim, deleted claim, unknown source or 
   t.equal((await h.as('editor')('POST', url, { source: wire(12), appearedAt: '2020-10-22' })).statusCode, 410, 'a deleted claim takes no appearance')
   t.equal((await h.as('viewer')('GET', url)).data.items.length, 1, 'its appearances stay listed, as its history does')
 })
+
+t.test('asOf lists the appearances recorded by then; before the claim existed, 404', async (t) => {
+  const h = await seeded(t)
+  const first = await h.as('editor')('POST', url, { source: wire(1), appearedAt: '2020-10-25' })
+  const second = await h.as('editor')('POST', url, { source: wire(2), appearedAt: '2020-10-22' })
+  const ids = async (query: string) => (await h.as('viewer')('GET', `${url}?${query}`)).data.items.map((a: { id: string }) => a.id)
+  t.same(await ids(`asOf=${encodeURIComponent(first.data.createdAt)}`), [first.data.id], 'only the first was recorded then')
+  t.same(await ids(`asOf=${encodeURIComponent(second.data.createdAt)}`), [second.data.id, first.data.id], 'both, in the order they appeared')
+  const page = await h.as('viewer')('GET', `${url}?asOf=${encodeURIComponent(second.data.createdAt)}&limit=1`)
+  t.match(page.headers.link, /asOf=/, 'the next page keeps asOf')
+  const before = await h.as('viewer')('GET', `${url}?asOf=2001-01-01T00:00:00Z`)
+  t.same([before.statusCode, before.headers['content-type']], [404, 'application/problem+json; charset=utf-8'])
+  t.equal((await h.as('viewer')('GET', `${url}?asOf=yesterday`)).statusCode, 400)
+})
+
+t.test('an NDJSON export carries the appearances, and imports them into another store as they were', async (t) => {
+  const h = await seeded(t)
+  await h.as('editor')('POST', url, { source: wire(1), appearedAt: '2020-10-25', speakerId: SEEDED.speakers.aliyev, quote: 'We took the ground.' })
+  await h.as('editor')('POST', url, { source: wire(2), appearedAt: '2020-10-22', url: 'https://wire.example/2#live' })
+  const exported = await h.as('viewer')('GET', '/v1/claims/export?format=ndjson')
+  const line = exported.body.split('\n').find((l: string) => l.includes(claim)) as string
+  t.match(JSON.parse(line).appearances, [
+    { source: { title: 'Wire story 2', publisher: 'Example Wire', url: 'https://wire.example/2', kind: 'article' }, speaker: null, appearedAt: '2020-10-22', url: 'https://wire.example/2#live', quote: null },
+    { source: { title: 'Wire story 1' }, speaker: { name: 'Ilham Aliyev', kind: 'person' }, appearedAt: '2020-10-25', url: null, quote: 'We took the ground.' }
+  ], 'oldest first, source and speaker inline')
+  const csv = await h.as('viewer')('GET', '/v1/claims/export?format=csv')
+  t.notMatch(csv.body.split('\n')[0], /appearances/, 'CSV has no room for them')
+
+  const other = await harness(t)
+  const imported = await other.as('editor')('POST', '/v1/claims/import', exported.body, { 'content-type': 'application/x-ndjson' })
+  t.equal(imported.statusCode, 200)
+  const copy = imported.data.results.find((r: { line: number }) => r.line === exported.body.split('\n').indexOf(line) + 1)
+  const listed = (await other.as('viewer')('GET', `/v1/claims/${copy.id as string}/appearances`)).data.items
+  t.match(listed, [
+    { source: { title: 'Wire story 2', url: 'https://wire.example/2' }, speaker: null, appearedAt: '2020-10-22', url: 'https://wire.example/2#live' },
+    { source: { title: 'Wire story 1' }, speaker: { name: 'Ilham Aliyev' }, appearedAt: '2020-10-25', quote: 'We took the ground.' }
+  ])
+  const history = (await other.as('viewer')('GET', `/v1/claims/${copy.id as string}/history`)).data.items.map((e: { action: string }) => e.action)
+  t.same(history, ['claim.created', 'claim.appearance_added', 'claim.appearance_added'], 'audited on the claim')
+  t.equal((await other.as('viewer')('GET', `/v1/claims/${copy.id as string}`)).data.version, 3)
+  t.equal((await other.as('admin')('GET', '/v1/audit/verify')).data.ok, true)
+})
+
+t.test('an imported record whose appearance names nothing is refused whole: no claim, no appearance, no event', async (t) => {
+  const h = await seeded(t)
+  const before = await dump(h.engine)
+  const unknown = '01754a62-f281-71aa-9bcd-000000000000'
+  const record = (appearance: Record<string, unknown>) => ({
+    text: 'A claim imported with where else it was made.', speaker: { name: 'Yerevan' }, sourceId: SEEDED.source.mailOnline, claimedAt: '2020-10-22', appearances: [appearance]
+  })
+  const res = await h.as('editor')('POST', '/v1/claims/import', {
+    items: [
+      record({ sourceId: unknown, appearedAt: '2020-10-23' }),
+      record({ source: wire(3), speakerId: unknown, appearedAt: '2020-10-23' }),
+      record({ appearedAt: '2020-10-23' }),
+      record({ source: wire(3), sourceId: SEEDED.source.mailOnline, appearedAt: '2020-10-23' })
+    ]
+  })
+  t.equal(res.statusCode, 200)
+  t.match(res.data, { created: 0, failed: 4 })
+  t.match(res.data.results, [
+    { ok: false, error: { status: 422, errors: [{ path: '/appearances/0/sourceId' }] } },
+    { ok: false, error: { status: 422, errors: [{ path: '/appearances/0/speakerId' }] } },
+    { ok: false, error: { status: 400 } },
+    { ok: false, error: { status: 400 } }
+  ])
+  t.same(await dump(h.engine), before, 'nothing written')
+})

@@ -207,7 +207,8 @@ t.test('property: every text round-trips through CSV export and import, and no e
       lastReviewedAt: null,
       createdAt: '2020-10-21T09:30:00.000Z',
       updatedAt: '2020-10-21T09:30:00.000Z',
-      version: 1
+      version: 1,
+      appearances: []
     }))
   await fc.assert(fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 5 }), async (records) => {
     const csv = Buffer.concat(await csvStream(Readable.from(records)).toArray())

@@ -41,6 +41,11 @@ export const toAppearance = ({ row, sourceTitle, sourceUrl, speakerName }: {
 
 export interface AppearancesRepository {
   insert: (row: AppearanceRow) => void
-  /** A claim's appearances in the order they appeared (date, then id), after `after` ([appearedAt, id]); `limit` at most. */
-  list: (claimId: string, limit: number, after?: [string, string]) => Appearance[]
+  /**
+   * A claim's appearances in the order they appeared (date, then id), after `after` ([appearedAt, id]);
+   * `limit` at most; only those recorded by `recordedBy` (a timestamp), if given.
+   */
+  list: (claimId: string, limit: number, after?: [string, string], recordedBy?: string) => Appearance[]
+  /** The appearances of several claims (an export page's), by claim, each claim's in the order they appeared. */
+  ofClaims: (claimIds: string[]) => Appearance[]
 }

@@ -32,14 +32,17 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'Where and when else the claim was made, in the order it appeared (also after the claim was deleted)',
+      description: 'With `asOf`, the list as it stood at that moment (the appearances recorded by then, as `GET ' +
+        '/v1/claims/{id}?asOf=` gives the claim); their sources and speakers are named as they are now. The next page\'s ' +
+        'link keeps `asOf`.',
       params: claimIdParams,
       querystring: appearanceListQuery,
       response: { 200: appearancePage, ...problems(400, 404) }
     }
   }, async (request, reply) => {
-    const { limit, cursor } = request.query
+    const { limit, cursor, asOf } = request.query
     const after = cursor === undefined ? undefined : decodeCursor(cursor, ORDER, appearanceCursor)
-    const page = pageFrom(await appearances.list(request.params.id, limit + 1, after), limit, ORDER, (a) => [a.appearedAt, a.id])
+    const page = pageFrom(await appearances.list(request.params.id, limit + 1, after, asOf), limit, ORDER, (a) => [a.appearedAt, a.id])
     linkNext(request, reply, page.nextCursor)
     return page
   })

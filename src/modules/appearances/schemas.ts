@@ -32,7 +32,12 @@ export const appearance = z.object({
 }).meta({ id: 'Appearance', description: 'Another place and day the claim was made (ClaimReview\'s `appearance`).' })
 documentExample(appearance, appearanceExample)
 
-export const appearanceListQuery = z.strictObject({ limit: limitParam, cursor: cursorParam })
+export const appearanceListQuery = z.strictObject({
+  limit: limitParam,
+  cursor: cursorParam,
+  asOf: z.iso.datetime({ offset: true }).transform((v) => new Date(v).toISOString()).optional()
+    .describe('RFC 3339 time: the appearances recorded by then (an appearance never changes once recorded); before the claim existed, 404')
+})
 
 export const appearancePage = pageOf(appearance, 'AppearancePage', { items: [appearanceExample], nextCursor: null })
 

@@ -7,7 +7,7 @@
  */
 import { type Ledger } from '../audit/ledger.js'
 import { type WriteContext } from '../../core/context.js'
-import { RuleViolated } from '../../core/errors.js'
+import { NotFound, RuleViolated } from '../../core/errors.js'
 import { newId } from '../../db/ids.js'
 import type { Repository, Transact } from '../../db/engine.js'
 import type { ClaimsService } from '../claims/service.js'
@@ -19,7 +19,7 @@ import type { AppearanceCreate } from './schemas.js'
 export interface AppearancesDeps {
   transaction: Transact
   appearances: Repository<AppearancesRepository>
-  claims: Pick<ClaimsService, 'require' | 'requireKnown' | 'recordChange'>
+  claims: Pick<ClaimsService, 'require' | 'find' | 'recordChange'>
   sources: Pick<SourcesService, 'get' | 'findOrCreate'>
   speakers: Pick<SpeakersService, 'get'>
   ledger: Pick<Ledger, 'append'>
@@ -57,11 +57,19 @@ export function createAppearancesService ({ transaction, appearances, claims, so
       })
     },
 
-    /** A claim's appearances in the order they appeared; also after the claim was deleted (its history stays). */
-    async list (claimId: string, limit: number, after?: [string, string]): Promise<Appearance[]> {
-      await claims.requireKnown(claimId)
-      return await appearances.list(claimId, limit, after)
+    /**
+     * A claim's appearances in the order they appeared; also after the claim was deleted (its
+     * history stays). With `asOf`, those recorded by then (appearances never change once
+     * recorded); before the claim existed, it is not found, as a GET of it `asOf` then.
+     */
+    async list (claimId: string, limit: number, after?: [string, string], asOf?: string): Promise<Appearance[]> {
+      const found = await claims.find(claimId)
+      if (found === undefined || (asOf !== undefined && asOf < found.claim.createdAt)) throw new NotFound(`Claim ${claimId} does not exist${found === undefined ? '' : ` at ${asOf as string}`}`)
+      return await appearances.list(claimId, limit, after, asOf)
     },
+
+    /** The appearances of several claims (an export page's), by claim, each claim's in the order they appeared. */
+    ofClaims: async (claimIds: string[]): Promise<Appearance[]> => await appearances.ofClaims(claimIds),
 
     /** Every appearance of a claim (ClaimReview lists them all). */
     all: async (claimId: string): Promise<Appearance[]> => await appearances.list(claimId, 10_000)

@@ -5,7 +5,11 @@
  */
 import { Readable } from 'node:stream'
 import { stringify } from 'csv-stringify'
+import type { Appearance } from '../appearances/repository.js'
+import type { AppearancesService } from '../appearances/service.js'
+import type { Source } from '../sources/schemas.js'
 import type { SourcesService } from '../sources/service.js'
+import type { Speaker } from '../speakers/schemas.js'
 import type { SpeakersService } from '../speakers/service.js'
 import { neutraliseFormula } from './csv-formulas.js'
 import { claimSortKey, type Claim, type ClaimCursor, type ClaimFilter } from './schemas.js'
@@ -35,28 +39,55 @@ export interface ExportRecord {
   createdAt: string
   updatedAt: string
   version: number
+  /** NDJSON only (a CSV row has no room for a list): where and when else it was made, its source and speaker inline. */
+  appearances: ExportAppearance[]
+}
+
+export interface ExportAppearance {
+  source: ExportRecord['source']
+  speaker: ExportRecord['speaker'] | null
+  appearedAt: string
+  url: string | null
+  quote: string | null
 }
 
 /** Every claim the filter selects, as export records, one page of the store at a time. */
-/** What an export reads: claims, and the speakers and sources they name. */
-export interface ExportDeps { claims: Pick<ClaimsService, 'list'>, speakers: Pick<SpeakersService, 'getMany'>, sources: Pick<SourcesService, 'getMany'> }
+/** What an export reads: claims, their appearances, and the speakers and sources they name. */
+export interface ExportDeps {
+  claims: Pick<ClaimsService, 'list'>
+  appearances: Pick<AppearancesService, 'ofClaims'>
+  speakers: Pick<SpeakersService, 'getMany'>
+  sources: Pick<SourcesService, 'getMany'>
+}
+
+const inlineSpeaker = ({ name, kind, description }: Speaker): ExportRecord['speaker'] => ({ name, kind, description })
+const inlineSource = ({ title, publisher, url, kind, publishedAt }: Source): ExportRecord['source'] => ({ title, publisher, url, kind, publishedAt })
 
 export async function * exportRecords (services: ExportDeps, filter: Omit<ClaimFilter, 'limit'>): AsyncGenerator<ExportRecord> {
   let after: ClaimCursor | undefined
   for (;;) {
     const page = await services.claims.list({ ...filter, limit: EXPORT_PAGE }, after)
-    const speakers = new Map((await services.speakers.getMany([...new Set(page.map((c) => c.speakerId))])).map((s) => [s.id, s]))
-    const sources = new Map((await services.sources.getMany([...new Set(page.map((c) => c.sourceId))])).map((s) => [s.id, s]))
+    const named = await services.appearances.ofClaims(page.map((c) => c.id))
+    const appearances = new Map<string, Appearance[]>()
+    for (const a of named) appearances.set(a.claimId, [...appearances.get(a.claimId) ?? [], a])
+    const speakers = new Map((await services.speakers.getMany([...new Set([...page.map((c) => c.speakerId), ...named.flatMap((a) => a.speaker?.id ?? [])])]))
+      .map((s) => [s.id, s]))
+    const sources = new Map((await services.sources.getMany([...new Set([...page.map((c) => c.sourceId), ...named.map((a) => a.source.id)])])).map((s) => [s.id, s]))
     for (const claim of page) {
       const speaker = speakers.get(claim.speakerId)
       const source = sources.get(claim.sourceId)
       if (speaker === undefined || source === undefined) continue // deleted between pages: skip, never guess
+      const seen = (appearances.get(claim.id) ?? []).map((a) => {
+        const where = sources.get(a.source.id)
+        const who = a.speaker === null ? null : speakers.get(a.speaker.id)
+        return where === undefined || who === undefined ? undefined : { source: inlineSource(where), speaker: who === null ? null : inlineSpeaker(who), appearedAt: a.appearedAt, url: a.url, quote: a.quote }
+      })
       yield {
         id: claim.id,
         text: claim.text,
         quote: claim.quote,
-        speaker: { name: speaker.name, kind: speaker.kind, description: speaker.description },
-        source: { title: source.title, publisher: source.publisher, url: source.url, kind: source.kind, publishedAt: source.publishedAt },
+        speaker: inlineSpeaker(speaker),
+        source: inlineSource(source),
         claimedAt: claim.claimedAt,
         context: claim.context,
         topics: claim.topics,
@@ -66,7 +97,9 @@ export async function * exportRecords (services: ExportDeps, filter: Omit<ClaimF
         lastReviewedAt: claim.lastReviewedAt,
         createdAt: claim.createdAt,
         updatedAt: claim.updatedAt,
-        version: claim.version
+        version: claim.version,
+        // A source or speaker an appearance names cannot be deleted: none is missing but for a read between pages.
+        appearances: seen.flatMap((a) => a ?? [])
       }
     }
     const last = page.at(-1)

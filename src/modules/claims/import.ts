@@ -11,9 +11,12 @@ import { pipeline, Readable } from 'node:stream'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { CsvError, parse as parseCsv } from 'csv-parse'
 import { type WriteContext } from '../../core/context.js'
-import { DomainError, Invalid, invalidFrom, TooLarge, Unreadable, withDetails } from '../../core/errors.js'
+import { DomainError, Invalid, invalidFrom, RuleViolated, TooLarge, Unreadable, withDetails } from '../../core/errors.js'
+import type { AppearancesService } from '../appearances/service.js'
+import type { SourcesService } from '../sources/service.js'
+import type { SpeakersService } from '../speakers/service.js'
 import { restoreFormula } from './csv-formulas.js'
-import { claimImportItem, type Claim } from './schemas.js'
+import { claimImportItem, type Claim, type ClaimCreate, type ImportedAppearance } from './schemas.js'
 import type { ClaimsService } from './service.js'
 
 /** Records read ahead, at most, before they are written. */
@@ -38,10 +41,20 @@ export type ImportResult = RecordRef & { ok: boolean, id?: string, existingId?: 
 /** A result as a transaction leaves it: a created record with its claim, for the suggestions made after the commit. */
 type BatchResult = ImportResult & { claim?: Claim }
 
-/** What an import needs: a transaction, and in it the claims service (which finds or creates speakers and sources). */
+/**
+ * What an import needs: a transaction, and in it the claims service (which finds or creates
+ * speakers and sources) and, for records that carry appearances, the appearances service and
+ * the lookups that check an appearance before anything of its record is written.
+ */
 export interface ImportDeps { transaction: <T>(fn: (tx: ImportTx) => Promise<T>) => Promise<T> }
-interface ImportTx { claims: Pick<ClaimsService, 'creator'> }
-type Create = ReturnType<ClaimsService['creator']>
+interface ImportTx {
+  claims: Pick<ClaimsService, 'creator'>
+  appearances: Pick<AppearancesService, 'add'>
+  sources: Pick<SourcesService, 'get'>
+  speakers: Pick<SpeakersService, 'get' | 'findOrCreate'>
+}
+/** Creates one record's claim, then its appearances, in the import's transaction. */
+type Create = (input: ClaimCreate, appearances: ImportedAppearance[]) => Promise<Claim>
 
 export interface ImportSummary { created: number, duplicates: number, failed: number, results: ImportResult[] }
 
@@ -55,14 +68,42 @@ async function importOne (create: Create, { ref, value, error }: ImportRecord): 
   if (error !== undefined) return failure(ref, error)
   const parsed = claimImportItem.safeParse(value)
   if (!parsed.success) return failure(ref, invalidFrom(parsed.error))
-  const { id, status, reviewCount, lastReviewedAt, createdAt, updatedAt, version, ...input } = parsed.data
+  const { id, status, reviewCount, lastReviewedAt, createdAt, updatedAt, version, appearances = [], ...input } = parsed.data
   try {
-    const claim = await create(input)
+    const claim = await create(input, appearances)
     return { ...ref, ok: true, id: claim.id, claim }
   } catch (caught) {
     if (caught instanceof DomainError) return failure(ref, caught)
     throw caught
   }
+}
+
+/**
+ * A record's claim and then its appearances. Every appearance's sourceId and speakerId are
+ * checked first, so that a record refused for one of them writes nothing; after that nothing is
+ * refused (an inline source or speaker is found or made, each appearance audited on the claim).
+ */
+function recordCreator (tx: ImportTx, ctx: WriteContext, at: string): Create {
+  const createClaim = tx.claims.creator(ctx, at)
+  return async (input, appearances) => {
+    for (const [i, a] of appearances.entries()) {
+      if (a.sourceId !== undefined && await tx.sources.get(a.sourceId) === undefined) throw absent(i, 'sourceId', a.sourceId)
+      if (a.speakerId !== undefined && await tx.speakers.get(a.speakerId) === undefined) throw absent(i, 'speakerId', a.speakerId)
+    }
+    const claim = await createClaim(input)
+    for (const { speaker, speakerId, sourceId, source, url, ...a } of appearances) {
+      const who = speakerId ?? (speaker == null ? undefined : (await tx.speakers.findOrCreate(ctx, { ...speaker, aliases: [] }, at)).id)
+      await tx.appearances.add(ctx, claim.id, {
+        ...a, ...(url == null ? {} : { url }), ...(source === undefined ? { sourceId } : { source }), ...(who === undefined ? {} : { speakerId: who })
+      })
+    }
+    return claim
+  }
+}
+
+function absent (index: number, what: 'sourceId' | 'speakerId', id: string): RuleViolated {
+  return new RuleViolated(`appearances[${index}].${what} ${id} does not name an existing ${what === 'sourceId' ? 'source' : 'speaker'}`,
+    { errors: [{ path: `/appearances/${index}/${what}`, message: 'does not exist' }] })
 }
 
 /**
@@ -82,7 +123,7 @@ export const IMPORT_PACE: ImportPace = { commitMs: IMPORT_COMMIT_MS, sliceMs: IM
  */
 export async function importBatch (services: ImportDeps, ctx: WriteContext, records: ImportRecord[], pace = IMPORT_PACE): Promise<BatchResult[]> {
   return await services.transaction(async (tx) => {
-    const create = tx.claims.creator(ctx, new Date().toISOString())
+    const create = recordCreator(tx, ctx, new Date().toISOString())
     const results: BatchResult[] = []
     const deadline = performance.now() + pace.commitMs
     let slice = performance.now() + pace.sliceMs

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { documentExample } from '../../http/examples.js'
 import { cursorParam, limitParam } from '../../http/pagination.js'
-import { blank, calendarDate, idParams, optionalText, pageOf, requiredText, timestamp, uuid, wellFormedString } from '../../http/schemas.js'
+import { blank, blankAsMissing, calendarDate, httpUrl, idParams, optionalText, pageOf, requiredText, timestamp, uuid, wellFormedString } from '../../http/schemas.js'
 import { SEEDED } from '../../seeded.js'
 import { sourceCreate } from '../sources/schemas.js'
 import { speakerCreate } from '../speakers/schemas.js'
@@ -96,10 +96,35 @@ export const claimCreate = claimFields.superRefine(oneWayEach).meta({ id: 'Claim
 documentExample(claimCreate, newClaimInput)
 
 /**
+ * An appearance in an import item: as POST /v1/claims/{id}/appearances takes it, or with its
+ * speaker inline (found by name or alias, else created), as an export writes it.
+ */
+export const importedAppearance = z.strictObject({
+  sourceId: uuid.optional(),
+  source: inlineSource.optional(),
+  speakerId: uuid.optional(),
+  speaker: inlineSpeaker.nullable().optional().describe('Who made the claim there; null or missing: its own speaker'),
+  appearedAt: claimedAt,
+  url: blankAsMissing(httpUrl),
+  quote: optionalText(5000)
+}).superRefine((body, ctx) => {
+  if ((body.sourceId === undefined) === (body.source === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['sourceId'], message: 'give exactly one of sourceId or source' })
+  }
+  if (body.speakerId !== undefined && body.speaker != null) {
+    ctx.addIssue({ code: 'custom', path: ['speakerId'], message: 'give at most one of speakerId or speaker' })
+  }
+}).meta({ id: 'ImportedAppearance' })
+export type ImportedAppearance = z.output<typeof importedAppearance>
+
+/**
  * One claim to import: a ClaimCreate, also accepting (and ignoring) the read-only fields an
- * export carries, so that an exported line imports as it is. Imported claims start unverified.
+ * export carries, so that an exported line imports as it is, its appearances with it.
+ * Imported claims start unverified.
  */
 export const claimImportItem = claimFields.extend({
+  appearances: z.array(importedAppearance).max(100).optional()
+    .describe('Where and when else it was made (as an NDJSON export writes them): each added to the new claim and audited on it'),
   id: wellFormedString().optional(),
   status: wellFormedString().optional(),
   reviewCount: z.number().optional(),

@@ -61,7 +61,14 @@ const exported: ExportRecord = {
   lastReviewedAt: null,
   createdAt: newClaim.createdAt,
   updatedAt: newClaim.updatedAt,
-  version: 1
+  version: 1,
+  appearances: [{
+    source: { title: 'Aliyev repeats his ceasefire terms', publisher: 'Example Wire', url: 'https://wire.example/aliyev-terms', kind: 'article', publishedAt: '2020-10-23' },
+    speaker: null,
+    appearedAt: '2020-10-23',
+    url: null,
+    quote: null
+  }]
 }
 
 export const ndjsonExample = JSON.stringify(exported) + '\n'

@@ -20,7 +20,7 @@ import type { MatchingRepository, SearchTerm } from './repository.js'
 import { score, type Reason } from './score.js'
 
 /** How many of the index's best candidates are scored in full. */
-export const CANDIDATES = 100
+export const CANDIDATES = 50
 
 /** The score from which a stored claim is worth a look ("the same subject"): what a new claim's `possibleMatches` list. */
 export const POSSIBLE_MATCH = 0.5
