@@ -10,6 +10,7 @@ import { type WriteContext } from '../../core/context.js'
 import { NotFound, RuleViolated } from '../../core/errors.js'
 import { newId } from '../../db/ids.js'
 import type { Repository, Transact } from '../../db/engine.js'
+import { APPEARANCES_MAX } from '../claims/schemas.js'
 import type { ClaimsService } from '../claims/service.js'
 import type { SourcesService } from '../sources/service.js'
 import type { SpeakersService } from '../speakers/service.js'
@@ -72,7 +73,7 @@ export function createAppearancesService ({ transaction, appearances, claims, so
     ofClaims: async (claimIds: string[]): Promise<Appearance[]> => await appearances.ofClaims(claimIds),
 
     /** Every appearance of a claim (ClaimReview lists them all). */
-    all: async (claimId: string): Promise<Appearance[]> => await appearances.list(claimId, 10_000)
+    all: async (claimId: string): Promise<Appearance[]> => await appearances.list(claimId, APPEARANCES_MAX)
   }
 }
 

@@ -157,10 +157,18 @@ export async function importRecords (services: ImportDeps, ctx: WriteContext, re
       if (done > 0) await nextTurn()
       const results = await importBatch(services, ctx, batch.slice(done), pace)
       const later = new Set(results.flatMap((r) => r.claim?.id ?? []))
+      let slice = performance.now() + pace.sliceMs
       for (const { claim, ...result } of results) {
         if (claim !== undefined) {
           later.delete(claim.id)
-          if (pace.suggest !== undefined) result.possibleMatches = await pace.suggest(claim, later)
+          if (pace.suggest !== undefined) {
+            result.possibleMatches = await pace.suggest(claim, later)
+            // Matches are reads, but on SQLite synchronous ones: let other requests go first as the writes do.
+            if (performance.now() >= slice) {
+              await nextTurn()
+              slice = performance.now() + pace.sliceMs
+            }
+          }
         }
         if (result.ok) summary.created++
         else if (result.existingId !== undefined) summary.duplicates++

@@ -95,6 +95,9 @@ function oneWayEach (body: { speakerId?: unknown, speaker?: unknown, sourceId?: 
 export const claimCreate = claimFields.superRefine(oneWayEach).meta({ id: 'ClaimCreate' })
 documentExample(claimCreate, newClaimInput)
 
+/** The most appearances a claim may have (ClaimReview and an export list them all). */
+export const APPEARANCES_MAX = 10_000
+
 /**
  * An appearance in an import item: as POST /v1/claims/{id}/appearances takes it, or with its
  * speaker inline (found by name or alias, else created), as an export writes it.
@@ -123,7 +126,7 @@ export type ImportedAppearance = z.output<typeof importedAppearance>
  * Imported claims start unverified.
  */
 export const claimImportItem = claimFields.extend({
-  appearances: z.array(importedAppearance).max(100).optional()
+  appearances: z.array(importedAppearance).max(APPEARANCES_MAX).optional()
     .describe('Where and when else it was made (as an NDJSON export writes them): each added to the new claim and audited on it'),
   id: wellFormedString().optional(),
   status: wellFormedString().optional(),

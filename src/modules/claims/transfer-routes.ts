@@ -165,8 +165,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags: ['Claims'],
       summary: 'Export claims (the list\'s filters and sorts) as NDJSON or CSV, streamed',
-      description: 'Streams every matching live claim, in constant memory whatever the count. A record names its ' +
-        'speaker and source inline, so it can be imported as it is into another Claimledger. CSV is UTF-8 with a ' +
+      description: 'Streams every matching live claim, a page of 500 at a time whatever the count. A record names its ' +
+        'speaker and source inline, so it can be imported as it is into another Claimledger; in NDJSON it also lists ' +
+        'the claim\'s `appearances` (oldest first, source and speaker inline), which an import adds back. CSV is UTF-8 with a ' +
         'header row; fields with commas, quotes or newlines are quoted (RFC 4180); `topics` are separated by `;`. ' +
         'A cell a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR, after any `\'`s) ' +
         'gets one leading `\'` (OWASP\'s advice against CSV injection); a CSV import removes it, so an export ' +

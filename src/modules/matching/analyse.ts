@@ -201,25 +201,27 @@ export const reportsSpeech = (word: string): boolean => /^(say|says|said|claim|c
  * prefix (so "killed" finds "kill", "killing", "kills"), the stems of its synonyms too, and
  * numbers exactly. Porter's y→i is undone for the prefix ("casualti" → "casualt" finds
  * "casualty"). Longest first, at most `max`: long stems are the rarer, more telling ones.
+ * Each says which of the statement's words it stands for (`word`, the first one, if several):
+ * a word's forms and synonyms are alternatives of one word (plan.ts).
  */
-export function searchTerms (analysis: Analysis, max = 16): Array<{ term: string, prefix: boolean }> {
-  const found = new Map<string, boolean>()
-  const add = (stem: string, prefix: boolean) => {
+export function searchTerms (analysis: Analysis, max = 16): Array<{ term: string, prefix: boolean, word: number }> {
+  const found = new Map<string, { prefix: boolean, word: number }>()
+  const add = (stem: string, prefix: boolean, word: number) => {
     const cut = prefix && stem.endsWith('i') && stem.length > 3 ? stem.slice(0, -1) : stem
     // A prefix shorter than three letters ("di", Porter's stem of "died") would find half the index.
-    if (cut.length >= (prefix ? 3 : 1)) found.set(cut, prefix)
+    if (cut.length >= (prefix ? 3 : 1)) found.set(cut, { prefix, word: found.get(cut)?.word ?? word })
   }
   for (const [i, term] of analysis.terms.entries()) {
     const word = analysis.words[i] as string
     if (/^\d/.test(word)) {
       // Both indexes split "1200.5" into "1200" and "5": look for the runs of digits.
-      for (const digits of word.split('.')) add(digits, false)
+      for (const digits of word.split('.')) add(digits, false, i)
       continue
     }
-    add(stemmer(word), true)
-    for (const [stem, group] of SYNONYMS) if (group === term && stem !== group) add(stem, true)
-    add(term, true)
+    add(stemmer(word), true, i)
+    for (const [stem, group] of SYNONYMS) if (group === term && stem !== group) add(stem, true, i)
+    add(term, true, i)
   }
-  return [...found].map(([term, prefix]) => ({ term, prefix }))
+  return [...found].map(([term, { prefix, word }]) => ({ term, prefix, word }))
     .sort((a, b) => b.term.length - a.term.length || (a.term < b.term ? -1 : 1)).slice(0, max)
 }

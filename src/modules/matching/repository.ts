@@ -9,10 +9,12 @@ import type { Claim } from '../claims/schemas.js'
 export interface SearchTerm { term: string, prefix: boolean }
 
 export interface CandidateQuery {
-  /** A candidate holds every term of at least one group (an OR of ANDs: plan.ts). */
-  groups: SearchTerm[][]
+  /** A candidate holds, for at least one group, any term of each of its units (an OR of ANDs of ORs: plan.ts). */
+  groups: SearchTerm[][][]
   limit: number
   language?: string | undefined
+  /** Claims never to answer (an import's own claims: matching's possibleMatches). */
+  exclude?: string[] | undefined
 }
 
 /** A live claim, with the quotes of its appearances (other places it was made). */

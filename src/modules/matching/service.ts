@@ -21,6 +21,8 @@ import { score, type Reason } from './score.js'
 
 /** How many of the index's best candidates are scored in full. */
 export const CANDIDATES = 50
+/** How many of a candidate's appearances' quotes are scored, at most (the earliest): a claim quoted thousands of times costs no more. */
+export const QUOTES_SCORED = 20
 
 /** The score from which a stored claim is worth a look ("the same subject"): what a new claim's `possibleMatches` list. */
 export const POSSIBLE_MATCH = 0.5
@@ -118,37 +120,43 @@ export function createMatchingService ({ matching, reviews, speakers, termCounts
     return { id, verdict, note, reviewer, createdAt }
   }
 
+  /** The best `query.limit` candidates scoring `query.minScore` or more, best first; none of `exclude` (claim ids). */
+  async function ranked (query: MatchQuery, exclude: string[] = []): Promise<Array<Omit<Match, 'latestReview'>>> {
+    let speaker: { id: string, name: string } | undefined
+    if (query.speakerId !== undefined) {
+      const given = await speakers.get(query.speakerId)
+      if (given === undefined) {
+        throw new RuleViolated(`speakerId ${query.speakerId} does not name an existing speaker`,
+          { errors: [{ path: '/speakerId', message: 'does not exist' }] })
+      }
+      speaker = { id: given.id, name: given.name }
+    }
+    const named = await namedSpeaker(query.text)
+    speaker ??= named.speaker
+    const analysis: Analysis = analyse(named.rest)
+    const candidates = await matching.candidates({ ...await plan(searchTerms(analysis)), limit: CANDIDATES, language: query.language, exclude })
+    const scored = candidates
+      .map(({ claim, quotes }) => {
+        const check = speaker === undefined ? undefined : { same: claim.speakerId === speaker.id, name: claim.speaker.name }
+        // The claim as it was first made, or as it was quoted anywhere since: the closest wins.
+        const said = [claim.text, ...claim.quote === null ? [] : [claim.quote], ...quotes.slice(0, QUOTES_SCORED)]
+        const best = said.map((text) => score(analysis, analyse(text), check)).reduce((a, b) => b.score > a.score ? b : a)
+        return { claim, ...best }
+      })
+      .filter((m) => m.score >= query.minScore)
+    // Best first; between equals, the claim made nearest the given date, then the first stored.
+    const near = (c: Claim) => query.claimedAt === undefined ? 0 : daysApart(c.claimedAt, query.claimedAt)
+    scored.sort((a, b) => b.score - a.score || near(a.claim) - near(b.claim) || (a.claim.id < b.claim.id ? -1 : 1))
+    return scored.slice(0, query.limit)
+  }
+
   return {
     /** How many live claims hold each term, as the store counts them (an estimate on PostgreSQL: repository.ts). */
     claimsHolding: async (terms: SearchTerm[]) => await matching.claimsHolding(terms),
 
+    /** The stored claims most like `query.text`, best first, each with its newest review. */
     async match (query: MatchQuery): Promise<Match[]> {
-      let speaker: { id: string, name: string } | undefined
-      if (query.speakerId !== undefined) {
-        const given = await speakers.get(query.speakerId)
-        if (given === undefined) {
-          throw new RuleViolated(`speakerId ${query.speakerId} does not name an existing speaker`,
-            { errors: [{ path: '/speakerId', message: 'does not exist' }] })
-        }
-        speaker = { id: given.id, name: given.name }
-      }
-      const named = await namedSpeaker(query.text)
-      speaker ??= named.speaker
-      const analysis: Analysis = analyse(named.rest)
-      const candidates = await matching.candidates({ ...await plan(searchTerms(analysis)), limit: CANDIDATES, language: query.language })
-      const scored = candidates
-        .map(({ claim, quotes }) => {
-          const check = speaker === undefined ? undefined : { same: claim.speakerId === speaker.id, name: claim.speaker.name }
-          // The claim as it was first made, or as it was quoted anywhere since: the closest wins.
-          const said = claim.quote === null ? [claim.text, ...quotes] : [claim.text, claim.quote, ...quotes]
-          const best = said.map((text) => score(analysis, analyse(text), check)).reduce((a, b) => b.score > a.score ? b : a)
-          return { claim, ...best }
-        })
-        .filter((m) => m.score >= query.minScore)
-      // Best first; between equals, the claim made nearest the given date, then the first stored.
-      const near = (c: Claim) => query.claimedAt === undefined ? 0 : daysApart(c.claimedAt, query.claimedAt)
-      scored.sort((a, b) => b.score - a.score || near(a.claim) - near(b.claim) || (a.claim.id < b.claim.id ? -1 : 1))
-      const best = scored.slice(0, query.limit)
+      const best = await ranked(query)
       return await Promise.all(best.map(async (m) => ({ ...m, latestReview: await latestReview(m.claim.id) })))
     },
 
@@ -157,15 +165,15 @@ export function createMatchingService ({ matching, reviews, speakers, termCounts
      * created after it) that `created` may repeat, scoring POSSIBLE_MATCH or more.
      */
     async possibleMatches (created: Claim, later: ReadonlySet<string> = new Set()): Promise<Array<{ id: string, score: number }>> {
-      const items = await this.match({
+      const items = await ranked({
         text: created.text,
         speakerId: created.speakerId,
         claimedAt: created.claimedAt,
         language: created.language,
-        limit: Math.min(50, 4 + later.size),
+        limit: 3,
         minScore: POSSIBLE_MATCH
-      })
-      return items.filter((m) => m.claim.id !== created.id && !later.has(m.claim.id)).slice(0, 3).map((m) => ({ id: m.claim.id, score: m.score }))
+      }, [created.id, ...later])
+      return items.map((m) => ({ id: m.claim.id, score: m.score }))
     }
   }
 }

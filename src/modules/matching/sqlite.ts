@@ -7,24 +7,33 @@ import type { Candidate, MatchingRepository, SearchTerm } from './repository.js'
 
 const phrase = ({ term, prefix }: SearchTerm) => `"${term}"${prefix ? '*' : ''}`
 
-/** The FTS5 query for an OR of ANDs of terms: each quoted (so no word is syntax), a prefix where asked. */
-export const ftsQuery = (groups: SearchTerm[][]): string =>
-  groups.map((group) => group.length === 1 ? phrase(group[0] as SearchTerm) : `(${group.map(phrase).join(' AND ')})`).join(' OR ')
+const either = (terms: SearchTerm[]) => terms.length === 1 ? phrase(terms[0] as SearchTerm) : `(${terms.map(phrase).join(' OR ')})`
+
+/** The FTS5 query for an OR of ANDs of ORs of terms (plan.ts): each quoted (so no word is syntax), a prefix where asked. */
+export const ftsQuery = (groups: SearchTerm[][][]): string =>
+  groups.map((group) => group.length === 1 ? either(group[0] as SearchTerm[]) : `(${group.map(either).join(' AND ')})`).join(' OR ')
 
 /** The first string after every string that begins with `prefix` ("kill" → "kilm"). */
 const pastPrefix = (prefix: string) => prefix.slice(0, -1) + String.fromCodePoint((prefix.codePointAt(prefix.length - 1) as number) + 1)
+
+/** Up to this many claims to leave out are dropped after the search rather than by it. */
+const FEW = 16
 
 export function createSqliteMatchingRepository (db: Db): MatchingRepository {
   const client = db.$client
   const RANK = 'bm25(claims_fts, 10.0, 5.0, 1.0, 3.0)'
   const ranked = client.prepare(`SELECT rowid FROM claims_fts WHERE claims_fts MATCH ? ORDER BY ${RANK}, rowid LIMIT ?`).pluck()
-  const rankedIn = client.prepare(`SELECT f.rowid FROM claims_fts f JOIN claims c ON c.rowid = f.rowid
-    WHERE claims_fts MATCH ? AND c.language = ? ORDER BY ${RANK}, f.rowid LIMIT ?`).pluck()
+  // With a language or claims to leave out: each match's claim row is read (not needed otherwise).
+  const rankedWhere = client.prepare(`SELECT f.rowid FROM claims_fts f JOIN claims c ON c.rowid = f.rowid
+    WHERE claims_fts MATCH @match AND (@language IS NULL OR c.language = @language)
+      AND (@exclude IS NULL OR c.id NOT IN (SELECT value FROM json_each(@exclude)))
+    ORDER BY ${RANK}, f.rowid LIMIT @limit`).pluck()
   // Through appearances: the claim (rowid) of each matching quote, best first; a claim repeated often counts once.
   const viaQuotes = client.prepare(`SELECT claim FROM (
       SELECT c.rowid AS claim, bm25(appearances_fts) AS rank FROM appearances_fts f JOIN appearances a ON a.rowid = f.rowid
       JOIN claims c ON c.id = a.claim_id WHERE appearances_fts MATCH @match AND c.deleted_at IS NULL
         AND (@language IS NULL OR c.language = @language)
+        AND (@exclude IS NULL OR c.id NOT IN (SELECT value FROM json_each(@exclude)))
       ORDER BY rank LIMIT 4 * @limit)
     GROUP BY claim ORDER BY min(rank), claim LIMIT @limit`).pluck()
   const quotesOf = client.prepare(`SELECT claim_id, quote FROM appearances
@@ -35,16 +44,20 @@ export function createSqliteMatchingRepository (db: Db): MatchingRepository {
     .where(and(isNull(claims.deletedAt), sql`${claims}.rowid IN (SELECT value FROM json_each(${sql.placeholder('rowids')}))`)).getSQL(), true)
 
   return {
-    candidates: ({ groups, limit, language }) => {
+    candidates: ({ groups, limit, language, exclude = [] }) => {
       if (groups.length === 0) return []
       const match = ftsQuery(groups)
-      const direct = (language === undefined ? ranked.all(match, limit) : rankedIn.all(match, language, limit)) as number[]
-      const quoted = viaQuotes.all({ match, language: language ?? null, limit: Math.ceil(limit / 4) }) as number[]
+      // A few claims to leave out (a new claim itself) are fetched and dropped; many (an import's) are left out by the query.
+      const few = exclude.length <= FEW
+      const filters = { language: language ?? null, exclude: few ? null : JSON.stringify(exclude) }
+      const direct = (language === undefined && few ? ranked.all(match, limit + exclude.length) : rankedWhere.all({ match, limit: limit + (few ? exclude.length : 0), ...filters })) as number[]
+      const quoted = viaQuotes.all({ match, limit: Math.ceil(limit / 4), ...filters }) as number[]
       const rowids = [...new Set([...direct, ...quoted])]
       if (rowids.length === 0) return []
       const rows = byRowids.all({ rowids: JSON.stringify(rowids) }) as unknown[][]
       const byRowid = new Map(rows.map((row) => [row[LISTED_ROWID] as number, fromListedRow(row)]))
-      const found = rowids.flatMap((rowid) => byRowid.get(rowid) ?? [])
+      const excluded = new Set(exclude)
+      const found = rowids.flatMap((rowid) => byRowid.get(rowid) ?? []).filter((claim) => !excluded.has(claim.id))
       const quotes = new Map<string, string[]>(found.map((claim) => [claim.id, []]))
       for (const [claimId, quote] of quotesOf.all(JSON.stringify(found.map((c) => c.id))) as Array<[string, string]>) quotes.get(claimId)?.push(quote)
       return found.map((claim): Candidate => ({ claim, quotes: quotes.get(claim.id) ?? [] }))
